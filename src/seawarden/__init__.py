@@ -1,0 +1,3 @@
+"""Seawarden: smart port and maritime supervision platform."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The operational database (SQLite by default, PostgreSQL at scale) through SQLAlchemy Core."""

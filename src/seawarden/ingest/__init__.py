@@ -1,0 +1,1 @@
+"""Sources, the raw archive and the crash-safe ingest pipeline."""

@@ -1,0 +1,1 @@
+"""The register of ships, crews and companies: identities, lifecycles, import and export."""

@@ -1,0 +1,202 @@
+"""Companies: unified social credit code, fleet, permits (every write audited)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, or_, select, update
+
+from seawarden.db.engine import audit, now_ms
+from seawarden.registry.schemas import CompanyIn, PermitIn
+from seawarden.registry.scope import NotFoundError, RegistryError, check_write, insert_id, scoped
+from seawarden.registry.tables import companies, company_permits, ships
+from seawarden.security.actor import Actor
+
+
+def find_company(conn: Connection, actor: Actor, ref: str) -> dict[str, Any] | None:
+    """The company with this id, unified social credit code or IMO company number."""
+    ref = ref.strip()
+    cond = or_(
+        companies.c.id == ref,
+        companies.c.uscc == ref.upper(),
+        companies.c.imo_company_no == ref,
+    )
+    rows = conn.execute(scoped(select(companies).where(cond), companies, actor)).mappings().all()
+    if len(rows) > 1:
+        raise RegistryError("ambiguous", f"{ref!r} names several companies")
+    return dict(rows[0]) if rows else None
+
+
+def company_id(conn: Connection, actor: Actor, ref: str | None) -> str | None:
+    """The id of a referenced company (``None`` for no reference); unknown raises NotFoundError."""
+    if ref is None:
+        return None
+    found = find_company(conn, actor, ref)
+    if found is None:
+        raise NotFoundError("company", ref)
+    return str(found["id"])
+
+
+def company_values(data: CompanyIn, organisation: str) -> dict[str, Any]:
+    """The table row of a validated company (a new id unless it has one)."""
+    t = now_ms()
+    return {
+        "id": data.id or str(uuid.uuid4()),
+        "organisation": organisation,
+        "name": data.name,
+        "uscc": data.uscc,
+        "imo_company_no": data.imo_company_no,
+        "kind": data.kind,
+        "address": data.address,
+        "ism_performance": data.ism_performance.value if data.ism_performance else None,
+        "status": "active",
+        "created_ms": t,
+        "updated_ms": t,
+    }
+
+
+def _taken(conn: Connection, data: CompanyIn) -> str | None:
+    for col, value in (("uscc", data.uscc), ("imo_company_no", data.imo_company_no)):
+        if value and conn.execute(select(companies.c.id).where(companies.c[col] == value)).first():
+            return f"{col} {value} is already registered"
+    return None
+
+
+def create_company(engine: Engine, actor: Actor, data: CompanyIn) -> str:
+    """Register a company; returns its id."""
+    org = check_write(actor, data.organisation)
+    with engine.begin() as conn:
+        taken = _taken(conn, data)
+        if taken:
+            raise RegistryError("exists", taken)
+        values = company_values(data, org)
+        conn.execute(insert(companies).values(**values))
+        audit(
+            conn,
+            actor,
+            "company.create",
+            "company",
+            values["id"],
+            {"name": data.name},
+            org,
+        )
+    return str(values["id"])
+
+
+def update_company(
+    engine: Engine, actor: Actor, ref: str, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """Change a company's particulars; returns the changed fields with old and new values."""
+    with engine.begin() as conn:
+        old = find_company(conn, actor, ref)
+        if old is None:
+            raise NotFoundError("company", ref)
+        check_write(actor, old["organisation"])
+        merged = CompanyIn.model_validate({**old, **changes, "organisation": old["organisation"]})
+        new = company_values(merged, old["organisation"])
+        diff = {
+            k: {"old": old[k], "new": new[k]}
+            for k in ("name", "uscc", "imo_company_no", "kind", "address", "ism_performance")
+            if old[k] != new[k]
+        }
+        if diff:
+            conn.execute(
+                update(companies)
+                .where(companies.c.id == old["id"])
+                .values(**{k: v["new"] for k, v in diff.items()}, updated_ms=now_ms())
+            )
+            audit(
+                conn,
+                actor,
+                "company.update",
+                "company",
+                old["id"],
+                diff,
+                old["organisation"],
+            )
+    return diff
+
+
+def get_company(engine: Engine, actor: Actor, ref: str) -> dict[str, Any]:
+    """One company by id, USCC or IMO company number."""
+    with engine.connect() as conn:
+        found = find_company(conn, actor, ref)
+    if found is None:
+        raise NotFoundError("company", ref)
+    return found
+
+
+def list_companies(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
+    """Every company within the actor's scope, by name."""
+    stmt = scoped(select(companies).order_by(companies.c.name), companies, actor)
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def fleet(engine: Engine, actor: Actor, ref: str) -> list[dict[str, Any]]:
+    """Ships the company owns, operates or manages (ISM), with its roles for each."""
+    with engine.connect() as conn:
+        found = find_company(conn, actor, ref)
+        if found is None:
+            raise NotFoundError("company", ref)
+        cid = found["id"]
+        stmt = scoped(
+            select(ships).where(
+                or_(
+                    ships.c.owner_id == cid,
+                    ships.c.operator_id == cid,
+                    ships.c.ism_company_id == cid,
+                )
+            ),
+            ships,
+            actor,
+        ).order_by(ships.c.name)
+        out = []
+        for r in conn.execute(stmt).mappings():
+            roles = [
+                role
+                for role, col in (
+                    ("owner", "owner_id"),
+                    ("operator", "operator_id"),
+                    ("ism", "ism_company_id"),
+                )
+                if r[col] == cid
+            ]
+            out.append({**dict(r), "roles": roles})
+    return out
+
+
+def add_permit(engine: Engine, actor: Actor, ref: str, data: PermitIn) -> int:
+    """Record a permit of a company; returns its id."""
+    with engine.begin() as conn:
+        found = find_company(conn, actor, ref)
+        if found is None:
+            raise NotFoundError("company", ref)
+        org = check_write(actor, found["organisation"])
+        values = {"company_id": found["id"], "organisation": org, **data.model_dump()}
+        pid = insert_id(conn, insert(company_permits).values(**values))
+        audit(
+            conn,
+            actor,
+            "permit.create",
+            "company_permit",
+            str(pid),
+            data.model_dump(mode="json"),
+            org,
+        )
+    return pid
+
+
+def permits(engine: Engine, actor: Actor, ref: str) -> list[dict[str, Any]]:
+    """A company's permits, latest first."""
+    with engine.connect() as conn:
+        found = find_company(conn, actor, ref)
+        if found is None:
+            raise NotFoundError("company", ref)
+        stmt = scoped(
+            select(company_permits).where(company_permits.c.company_id == found["id"]),
+            company_permits,
+            actor,
+        ).order_by(company_permits.c.valid_from.desc())
+        return [dict(r) for r in conn.execute(stmt).mappings()]

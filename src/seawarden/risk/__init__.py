@@ -1,0 +1,1 @@
+"""Risk: ship risk profiles (Paris MoU NIR, Tokyo MoU windows), inspection windows, risk points."""

@@ -1,0 +1,1 @@
+"""Who is acting: identity, roles, organisation scope; accounts, sessions and the audit trail."""

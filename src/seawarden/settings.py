@@ -1,0 +1,105 @@
+"""Every setting of the platform, from environment variables (``SEAWARDEN_*``) or a TOML file.
+
+The file named by ``SEAWARDEN_CONFIG`` (if set) is read first; environment variables
+override it. Nested sections use ``__`` in variable names, e.g. ``SEAWARDEN_AIS__STRICT=1``.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class AisSettings(BaseModel):
+    """AIS decoder policy."""
+
+    strict: bool = Field(False, description="Reject sentences with a bad or missing checksum.")
+    window_lines: int = Field(
+        1000, ge=1, description="Lines a fragment waits for the rest of its message."
+    )
+    max_age_s: float = Field(
+        60.0, gt=0, description="Receive-time seconds a fragment waits for its message."
+    )
+    max_line_length: int = Field(2048, ge=82, description="Longest accepted input line (bytes).")
+
+
+class IngestSettings(BaseModel):
+    """Ingest pipeline policy."""
+
+    strict: bool = Field(True, description="Reject AIS lines with a bad or missing checksum.")
+    duplicate_window_s: float = Field(
+        30.0,
+        ge=0,
+        description="Copies of one transmission within this many seconds are duplicates.",
+    )
+    commit_seconds: float = Field(2.0, gt=0, description="Longest time between commits.")
+    commit_mb: float = Field(32.0, gt=0, description="Input megabytes between commits.")
+    compact_files: int = Field(
+        8, ge=2, description="Merge a day/bucket once it has this many files."
+    )
+    segment: bool = Field(True, description="Split identities into segments (shared MMSIs, gaps).")
+    block_kb: int = Field(8192, ge=16, description="File sources are read in blocks of this size.")
+
+
+class WebSettings(BaseModel):
+    """The web platform."""
+
+    tile_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s'\"]+$",
+        description="Raster tile server for the base map, e.g. "
+        "https://tiles.example/{z}/{x}/{y}.png (default: the offline Natural Earth map).",
+    )
+    tile_attribution: str = Field("", max_length=200, description="Credit shown for the tiles.")
+    password_policy: Literal["dengbao", "asvs"] = Field(
+        "dengbao", description="Password policy profile: 等级保护 (dengbao) or OWASP ASVS."
+    )
+
+
+class Settings(BaseSettings):
+    """Platform settings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SEAWARDEN_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    data_dir: Path = Field(Path("var"), description="Where embedded stores keep their files.")
+    database_url: str | None = Field(
+        None, description="Operational database URL; default: SQLite in data_dir."
+    )
+    log_level: str = Field("INFO", description="Logging level.")
+    ais: AisSettings = AisSettings()
+    ingest: IngestSettings = IngestSettings()
+    web: WebSettings = WebSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Order of precedence: arguments, environment, TOML file named by SEAWARDEN_CONFIG."""
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config = os.environ.get("SEAWARDEN_CONFIG")
+        if config:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config)))
+        return tuple(sources)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once; call ``get_settings.cache_clear()`` to reload)."""
+    return Settings()

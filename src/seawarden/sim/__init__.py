@@ -1,0 +1,1 @@
+"""Traffic simulator: realistic AIS and BeiDou traffic with scripted, ground-truthed scenarios."""

@@ -1,0 +1,1 @@
+"""Zone and behaviour supervision: rules over positions, events, alerts."""

@@ -1,0 +1,1 @@
+"""Track store (Parquet, partitioned by day and identity bucket), latest positions, queries."""

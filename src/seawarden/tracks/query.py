@@ -1,0 +1,283 @@
+"""Queries over the track store through DuckDB: tracks, the picture at a time, vessel search.
+
+Only the files of the last commit are read, and only the day partitions (and identity
+bucket) a query can touch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from seawarden.positions.beidou import terminal_key
+from seawarden.tracks.simplify import simplify_track
+from seawarden.tracks.store import PICTURE, TrackStore, day_of
+
+#: Default: a vessel is in the picture at time T if it reported within this long before T.
+DEFAULT_MAX_AGE_S = 30 * 60
+
+#: A UTC timestamp from an epoch-millisecond parameter.
+_TS = "to_timestamp(?::DOUBLE / 1000.0)"
+
+COLUMNS = (
+    "vessel_key, time, mmsi, terminal, fishing_no, lat, lon, sog, cog, heading, status, "
+    "source, msg_type, station, stations, flags, segment"
+)
+
+
+_COLUMN_NAMES = [c.strip() for c in COLUMNS.split(",")]
+
+
+class QueryError(ValueError):
+    """A query the store refuses (too large, malformed)."""
+
+
+def to_ms(value: dt.datetime | str | int | float) -> int:
+    """UTC epoch milliseconds from a datetime, ISO 8601 text, ``now`` or epoch seconds/ms."""
+    if isinstance(value, int | float):
+        return int(value) if value > 1e11 else int(value * 1000)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() == "now":
+            return time.time_ns() // 1_000_000
+        try:
+            return to_ms(float(text))
+        except ValueError:
+            pass
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return int(value.timestamp() * 1000)
+
+
+def _days(start_ms: int, end_ms: int) -> tuple[str, str]:
+    return day_of(max(start_ms, 0)), day_of(min(end_ms, MAX_MS))
+
+
+#: Far future bound for open-ended ranges (year 9999).
+MAX_MS = 253_402_300_799_000
+
+
+def _file_list(files: list[Path]) -> str:
+    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in files) + "]"
+
+
+_DB: duckdb.DuckDBPyConnection | None = None
+_DB_LOCK = threading.Lock()
+
+
+def _database() -> duckdb.DuckDBPyConnection:
+    """Return the process's one in-memory DuckDB instance.
+
+    Each query gets its own cursor on it: a new instance costs ~30 ms to start, a cursor
+    well under 1 ms.
+    """
+    global _DB
+    with _DB_LOCK:
+        if _DB is None:
+            _DB = duckdb.connect()
+            _DB.execute("SET threads TO 1")
+        return _DB
+
+
+@dataclass
+class TrackQuery:
+    """Read side of one data directory."""
+
+    store: TrackStore
+
+    @classmethod
+    def open(cls, data_dir: Path | str) -> TrackQuery:
+        """Queries over a data directory (read-only: no recovery is run)."""
+        return cls(TrackStore(data_dir))
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        con = _database().cursor()
+        con.execute("SET TimeZone = 'UTC'")
+        return con
+
+    def track(
+        self,
+        vessel: int | str,
+        start: dt.datetime | str | int | None = None,
+        end: dt.datetime | str | int | None = None,
+        simplify_m: float | None = None,
+        every_s: float | None = None,
+    ) -> pa.Table:
+        """Positions of one vessel (MMSI or BeiDou terminal) in [start, end], in time order.
+
+        An end given as ``None`` leaves that side of the range open.
+
+        ``simplify_m``: Douglas-Peucker tolerance in metres; ``every_s``: at most one
+        position per that many seconds.
+        """
+        t0 = 0 if start is None else to_ms(start)
+        t1 = MAX_MS if end is None else to_ms(end)
+        if t1 < t0:
+            raise QueryError("the end of the range is before its start")
+        key = (
+            vessel
+            if isinstance(vessel, int)
+            else (int(vessel) if vessel.isdigit() else terminal_key(vessel))
+        )
+        bucket = int(self.store.bucket_of(np.array([key]))[0])
+        files = self.store.files(_days(t0, t1), bucket)
+        if not files:
+            return _empty()
+        sql = (
+            f"SELECT {COLUMNS} FROM read_parquet({_file_list(files)}) "
+            f"WHERE vessel_key = ? AND time BETWEEN {_TS} AND {_TS} ORDER BY time, fingerprint"
+        )
+        with self._connect() as con:
+            table = _ms(con.sql(sql, params=[key, t0, t1]).to_arrow_table())
+        if every_s:
+            t = table.column("time").cast(pa.int64()).to_numpy() // int(every_s * 1000)
+            first = np.ones(t.size, dtype=np.bool_)
+            first[1:] = t[1:] != t[:-1]
+            table = table.filter(pa.array(first))
+        if simplify_m:
+            keep = simplify_track(
+                table.column("lat").to_numpy(), table.column("lon").to_numpy(), simplify_m
+            )
+            table = table.filter(pa.array(keep))
+        return table
+
+    def positions(
+        self,
+        start: dt.datetime | str | int | None = None,
+        end: dt.datetime | str | int | None = None,
+    ) -> pa.Table:
+        """Every stored position in [start, end] (open ends when ``None``), by vessel and time."""
+        t0 = 0 if start is None else to_ms(start)
+        t1 = MAX_MS if end is None else to_ms(end)
+        if t1 < t0:
+            raise QueryError("the end of the range is before its start")
+        files = self.store.files(_days(t0, t1))
+        if not files:
+            from seawarden.positions.schema import POSITION_SCHEMA
+
+            return POSITION_SCHEMA.empty_table()
+        sql = (
+            f"SELECT {COLUMNS}, rxtime, fingerprint FROM read_parquet({_file_list(files)}) "
+            f"WHERE time BETWEEN {_TS} AND {_TS} ORDER BY vessel_key, time"
+        )
+        with self._connect() as con:
+            return _ms(con.sql(sql, params=[t0, t1]).to_arrow_table())
+
+    def snapshot(
+        self,
+        at: dt.datetime | str | int,
+        bbox: tuple[float, float, float, float] | None = None,
+        max_age_s: float = DEFAULT_MAX_AGE_S,
+    ) -> pa.Table:
+        """The last position of every vessel at time ``at``, with its ``age_s``.
+
+        Vessels silent for longer than ``max_age_s`` are left out; ``bbox`` = (min lon,
+        min lat, max lon, max lat) limits the area (it may cross the antimeridian).
+        """
+        t = to_ms(at)
+        t0 = t - int(max_age_s * 1000)
+        files = self.store.files(_days(t0, t), layout=PICTURE)
+        if not files:
+            return _empty(with_age=True)
+        where = f"time BETWEEN {_TS} AND {_TS}"
+        params: list[object] = [t0, t]
+        # The last row of each vessel: arg_max over a struct of the columns (a hash
+        # aggregate, about twice as fast as a window over the same rows).
+        pack = ", ".join(f"{c} := {c}" for c in _COLUMN_NAMES)
+        sql = (
+            "SELECT s.*, (? - epoch_ms(s.time)) / 1000.0 AS age_s FROM ("
+            f"SELECT arg_max(struct_pack({pack}), time) AS s "
+            f"FROM read_parquet({_file_list(files)}) WHERE {where} GROUP BY vessel_key)"
+        )
+        if bbox is not None:
+            min_lon, min_lat, max_lon, max_lat = bbox
+            if min_lon <= max_lon:
+                sql += " WHERE s.lon BETWEEN ? AND ? AND s.lat BETWEEN ? AND ?"
+                params += [min_lon, max_lon, min_lat, max_lat]
+            else:  # crossing the antimeridian
+                sql += " WHERE (s.lon >= ? OR s.lon <= ?) AND s.lat BETWEEN ? AND ?"
+                params += [min_lon, max_lon, min_lat, max_lat]
+        sql += " ORDER BY s.vessel_key"
+        with self._connect() as con:
+            return _ms(con.sql(sql, params=[t, *params]).to_arrow_table())
+
+    def latest(self) -> pa.Table:
+        """The latest-position table (one row per vessel)."""
+        path = self.store.root / "latest.parquet"
+        return pq.read_table(path) if path.exists() else _empty()
+
+    def search(self, text: str, limit: int = 20) -> pa.Table:
+        """Vessels by MMSI, IMO, name, call sign, fishing-vessel number or BeiDou terminal.
+
+        Case-insensitive; AIS particulars and BeiDou identities are joined on the MMSI.
+        """
+        from seawarden.positions.particulars import PARTICULARS_SCHEMA
+
+        text = text.strip()
+        vessels_path = self.store.root / "vessels.parquet"
+        latest_path = self.store.root / "latest.parquet"
+        vessels = (
+            pq.read_table(vessels_path)
+            if vessels_path.exists()
+            else PARTICULARS_SCHEMA.empty_table()
+        )
+        latest = (
+            pq.read_table(latest_path, columns=["mmsi", "terminal", "fishing_no"])
+            if latest_path.exists()
+            else _empty().select(["mmsi", "terminal", "fishing_no"])
+        )
+        like = f"%{text.upper()}%"
+        sql = """
+            WITH pos AS (
+                SELECT CASE WHEN mmsi >= 0 THEN CAST(mmsi AS VARCHAR) ELSE terminal END AS k,
+                       max(CASE WHEN mmsi >= 0 THEN mmsi END) AS mmsi, max(terminal) AS terminal,
+                       max(fishing_no) AS fishing_no, bool_or(terminal IS NULL) AS ais,
+                       bool_or(terminal IS NOT NULL) AS beidou
+                FROM latest GROUP BY 1),
+            st AS (SELECT CAST(mmsi AS VARCHAR) AS k, mmsi, shipname AS name, callsign,
+                          CAST(imo AS BIGINT) AS imo FROM vessels),
+            v AS (SELECT coalesce(st.mmsi, pos.mmsi) AS mmsi, pos.terminal, st.name,
+                         st.callsign, st.imo,
+                         pos.fishing_no,
+                         concat_ws('+', CASE WHEN st.k IS NOT NULL OR pos.ais THEN 'ais' END,
+                                        CASE WHEN pos.beidou THEN 'beidou' END) AS kind
+                  FROM st FULL OUTER JOIN pos ON st.k = pos.k)
+            SELECT * FROM v
+            WHERE CAST(mmsi AS VARCHAR) LIKE ? OR upper(name) LIKE ? OR upper(callsign) LIKE ?
+               OR CAST(imo AS VARCHAR) = ? OR upper(fishing_no) LIKE ? OR terminal LIKE ?
+            ORDER BY mmsi NULLS LAST, terminal LIMIT ?
+        """
+        with self._connect() as con:
+            con.register("vessels", vessels)
+            con.register("latest", latest)
+            return con.sql(
+                sql, params=[f"{text}%", like, like, text, like, f"{text}%", limit]
+            ).to_arrow_table()
+
+
+def _ms(table: pa.Table) -> pa.Table:
+    """Timestamps back to the store's millisecond unit (DuckDB returns microseconds)."""
+    fields = [
+        pa.field(f.name, pa.timestamp("ms", tz="UTC")) if pa.types.is_timestamp(f.type) else f
+        for f in table.schema
+    ]
+    return table.cast(pa.schema(fields))
+
+
+def _empty(with_age: bool = False) -> pa.Table:
+    from seawarden.positions.schema import POSITION_SCHEMA
+
+    names = [c.strip() for c in COLUMNS.split(",")]
+    schema = pa.schema([POSITION_SCHEMA.field(n) for n in names])
+    if with_age:
+        schema = schema.append(pa.field("age_s", pa.float64()))
+    return schema.empty_table()

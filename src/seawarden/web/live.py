@@ -1,0 +1,226 @@
+"""Live push: the latest-position table and new alerts, streamed as server-sent events.
+
+One background thread watches ``latest.parquet`` (rewritten at every ingest commit) and the
+alerts table. Each change becomes a numbered frame: the vessels whose position changed (or
+all of them, for a client that is behind) and the alerts created or changed. Frames are
+encoded once and shared by every client; a client in a jurisdiction gets only its vessels.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+import pyarrow.parquet as pq
+from sqlalchemy import Engine, select
+
+from seawarden.db import schema
+from seawarden.supervision.vessels import classify
+
+POLL_S = 0.5
+KEEP_FRAMES = 30
+
+
+@dataclass
+class Frame:
+    """One change of the picture."""
+
+    version: int
+    changed: list[list[Any]]
+    alerts: list[dict[str, Any]]
+
+
+@dataclass
+class LiveHub:
+    """Watches the data directory and the database; clients wait for new frames."""
+
+    data_dir: Path
+    engine: Engine
+    version: int = 0
+    full: dict[int, list[Any]] = field(default_factory=dict)
+    frames: list[Frame] = field(default_factory=list)
+    _mtime: float = 0.0
+    _alert_ms: int = 0
+    _cond: threading.Condition = field(default_factory=threading.Condition)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+    clients: int = 0
+
+    def start(self) -> None:
+        """Start watching."""
+        self._alert_ms = int(time.time() * 1000)
+        self._thread = threading.Thread(target=self._run, name="live-hub", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop watching."""
+        self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
+
+    def _types(self) -> dict[int, tuple[int, str | None]]:
+        path = self.data_dir / "vessels.parquet"
+        if not path.exists():
+            return {}
+        rows = pq.read_table(path, columns=["mmsi", "shiptype", "shipname"]).to_pylist()
+        return {
+            r["mmsi"]: (int(r["shiptype"]) if r["shiptype"] is not None else -1, r["shipname"])
+            for r in rows
+        }
+
+    def poll(self) -> bool:
+        """Look for changes once; returns whether a frame was made."""
+        changed: list[list[Any]] = []
+        path = self.data_dir / "latest.parquet"
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            mtime = 0.0
+        if mtime and mtime != self._mtime:
+            self._mtime = mtime
+            table = pq.read_table(path)
+            types = self._types()
+            cols = {
+                c: table.column(c).to_pylist()
+                for c in (
+                    "vessel_key",
+                    "mmsi",
+                    "lat",
+                    "lon",
+                    "sog",
+                    "cog",
+                    "heading",
+                    "source",
+                    "fishing_no",
+                    "terminal",
+                )
+            }
+            times = table.column("time").cast("int64").to_pylist()
+            mmsi = [m if m is not None else -1 for m in cols["mmsi"]]
+            cls = classify(
+                np.array([types.get(m, (-1, None))[0] for m in mmsi], dtype=np.int64),
+                np.array(cols["source"], dtype=np.int64) == 5,
+            ).tolist()
+            for i, key in enumerate(cols["vessel_key"]):
+                row = [
+                    key,
+                    mmsi[i] if mmsi[i] >= 0 else None,
+                    round(cols["lat"][i], 6),
+                    round(cols["lon"][i], 6),
+                    None
+                    if cols["sog"][i] is None or cols["sog"][i] != cols["sog"][i]
+                    else round(cols["sog"][i], 1),
+                    None
+                    if cols["cog"][i] is None or cols["cog"][i] != cols["cog"][i]
+                    else round(cols["cog"][i], 1),
+                    cols["heading"][i],
+                    times[i],
+                    cols["source"][i],
+                    cls[i],
+                    types.get(mmsi[i], (-1, None))[1]
+                    or cols["fishing_no"][i]
+                    or cols["terminal"][i],
+                ]
+                old = self.full.get(key)
+                if old is None or old[7] != row[7]:
+                    changed.append(row)
+                    self.full[key] = row
+        alerts: list[dict[str, Any]] = []
+        a = schema.alerts.c
+        with self.engine.connect() as conn:
+            rows = (
+                conn.execute(
+                    select(schema.alerts)
+                    .where(a.updated_ms > self._alert_ms)
+                    .order_by(a.updated_ms)
+                )
+                .mappings()
+                .all()
+            )
+        for r in rows:
+            self._alert_ms = max(self._alert_ms, int(r["updated_ms"]))
+            alerts.append(
+                {
+                    "id": r["id"],
+                    "kind": r["kind"],
+                    "mmsi": r["mmsi"],
+                    "zone": r["zone"],
+                    "state": r["state"],
+                    "severity": r["severity"],
+                    "unit": r["unit"],
+                    "start_ms": r["start_ms"],
+                    "end_ms": r["end_ms"],
+                    "lat": r["lat"],
+                    "lon": r["lon"],
+                }
+            )
+        if not changed and not alerts:
+            return False
+        with self._cond:
+            self.version += 1
+            self.frames.append(Frame(self.version, changed, alerts))
+            del self.frames[:-KEEP_FRAMES]
+            self._cond.notify_all()
+        return True
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            with contextlib.suppress(OSError, ValueError):  # a file being replaced: next round
+                self.poll()
+            self._stop.wait(POLL_S)
+
+    def wait(self, after: int, timeout: float) -> int:
+        """Block until a frame newer than ``after`` exists (or timeout); returns the version."""
+        with self._cond:
+            self._cond.wait_for(lambda: self.version > after or self._stop.is_set(), timeout)
+            return self.version
+
+    def since(self, version: int) -> tuple[bool, list[list[Any]], list[dict[str, Any]]]:
+        """(full, vessel rows, alerts) a client at ``version`` needs to catch up."""
+        with self._cond:
+            frames = [f for f in self.frames if f.version > version]
+            contiguous = bool(frames) and frames[0].version == version + 1
+            alerts = [a for f in frames for a in f.alerts]
+            if version == 0 or not contiguous:
+                return True, list(self.full.values()), alerts
+            merged: dict[Any, list[Any]] = {}
+            for f in frames:
+                for row in f.changed:
+                    merged[row[0]] = row
+            return False, list(merged.values()), alerts
+
+
+def encode(event: str, data: dict[str, Any]) -> bytes:
+    """One server-sent event."""
+    return b"event: " + event.encode() + b"\ndata: " + orjson.dumps(data) + b"\n\n"
+
+
+async def stream(hub: LiveHub, allowed: Any, max_seconds: float | None = None) -> Any:
+    """Events for one client: a full picture first, then changes, and a heartbeat every 15 s."""
+    version = 0
+    started = time.monotonic()
+    hub.clients += 1
+    try:
+        yield b"retry: 2000\n\n"
+        while max_seconds is None or time.monotonic() - started < max_seconds:
+            new = await asyncio.to_thread(hub.wait, version, 15.0)
+            if new == version:
+                yield b": keep-alive\n\n"
+                continue
+            full, rows, alerts = hub.since(version)
+            version = new
+            if allowed is not None:
+                rows = [r for r in rows if allowed(r)]
+                alerts = [a for a in alerts if allowed(a)]
+            yield encode("vessels", {"v": version, "full": full, "rows": rows})
+            for a in alerts:
+                yield encode("alert", a)
+    finally:
+        hub.clients -= 1

@@ -1,0 +1,184 @@
+"""The vessel picture: latest positions, tracks, replay, search, particulars, collisions.
+
+Everything is limited to the caller's jurisdiction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+
+from seawarden.security.actor import Actor
+from seawarden.tracks.cli import records
+from seawarden.tracks.query import QueryError, TrackQuery, to_ms
+from seawarden.web.deps import ERRORS, actor, bbox, page_size, state, time_range
+from seawarden.web.jurisdiction import visible_rows
+
+router = APIRouter(prefix="/api", tags=["vessels"], responses=ERRORS)
+
+
+def _query(request: Request) -> TrackQuery:
+    st = state(request)
+    if not (st.data_dir / "state" / "commit.json").exists():
+        raise HTTPException(503, "no positions stored yet")
+    return TrackQuery.open(st.data_dir)
+
+
+def _in_box(table: pa.Table, box: tuple[float, float, float, float] | None) -> pa.Table:
+    if box is None or table.num_rows == 0:
+        return table
+    x0, y0, x1, y1 = box
+    lon = table.column("lon").to_numpy()
+    lat = table.column("lat").to_numpy()
+    inside = (
+        (lat >= y0)
+        & (lat <= y1)
+        & (((lon >= x0) & (lon <= x1)) if x0 <= x1 else ((lon >= x0) | (lon <= x1)))
+    )
+    return table.filter(pa.array(inside))
+
+
+def _time(value: str | None, name: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        return to_ms(value)
+    except ValueError:
+        raise HTTPException(400, f"{name}: not a time (ISO 8601)") from None
+
+
+@router.get("/vessels/latest")
+def latest(
+    request: Request,
+    bbox_: str | None = Query(None, alias="bbox"),
+    limit: int | None = None,
+    who: Actor = Depends(actor),
+) -> dict[str, Any]:
+    """Latest position of every vessel (in the caller's jurisdiction)."""
+    n = page_size(limit, 10_000)
+    table = visible_rows(request, who, _in_box(_query(request).latest(), bbox(bbox_)))
+    return {"count": min(table.num_rows, n), "vessels": list(records(table.slice(0, n)))}
+
+
+@router.get("/vessels/search")
+def search(
+    request: Request,
+    q: str = Query(min_length=1, max_length=64),
+    limit: int | None = None,
+    who: Actor = Depends(actor),
+) -> dict[str, Any]:
+    """Vessels by MMSI, IMO, name, call sign, fishing number or terminal."""
+    rows = _query(request).search(q, page_size(limit, 20)).to_pylist()
+    return {"vessels": rows}
+
+
+def _vessel_key(vessel: str) -> int | str:
+    return int(vessel) if vessel.isdigit() else vessel
+
+
+@router.get("/vessels/{vessel}")
+def particulars(vessel: str, request: Request, who: Actor = Depends(actor)) -> dict[str, Any]:
+    """A vessel's particulars, change history and latest position."""
+    st = state(request)
+    q = _query(request)
+    key = _vessel_key(vessel)
+    latest_rows = q.latest()
+    if isinstance(key, int):
+        mask = np.asarray(
+            latest_rows.column("mmsi").to_numpy(zero_copy_only=False) == key
+        ) | np.asarray(latest_rows.column("vessel_key").to_numpy() == key)
+    else:
+        mask = np.asarray([t == key for t in latest_rows.column("terminal").to_pylist()])
+    latest_rows = visible_rows(request, who, latest_rows.filter(pa.array(mask)))
+    if latest_rows.num_rows == 0:
+        raise HTTPException(404, "no such vessel in your jurisdiction")
+    out: dict[str, Any] = {"latest": list(records(latest_rows))}
+    mmsi = out["latest"][0].get("mmsi")
+    path = st.data_dir / "vessels.parquet"
+    if mmsi is not None and path.exists():
+        t = pq.read_table(path).to_pylist()
+        rec = next((r for r in t if r["mmsi"] == mmsi), None)
+        if rec is not None:
+            out["particulars"] = {
+                k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in rec.items()
+            }
+    hist = st.data_dir / "history"
+    if mmsi is not None and hist.exists():
+        h = pq.read_table(hist).to_pylist()
+        out["history"] = [{**r, "time": r["time"].isoformat()} for r in h if r["mmsi"] == mmsi][
+            -100:
+        ]
+    return out
+
+
+@router.get("/vessels/{vessel}/track")
+def track(
+    vessel: str,
+    request: Request,
+    start: str | None = Query(None, alias="from"),
+    end: str | None = Query(None, alias="to"),
+    simplify: float | None = Query(None, ge=0, le=10_000),
+    every: float | None = Query(None, ge=1, le=86_400),
+    limit: int | None = None,
+    who: Actor = Depends(actor),
+) -> dict[str, Any]:
+    """A vessel's track in time order (at most 31 days)."""
+    t0, t1 = _time(start, "from"), _time(end, "to")
+    if t0 is None and t1 is not None:
+        t0 = t1 - 86_400_000
+    time_range(t0, t1)
+    q = _query(request)
+    particulars(vessel, request, who)  # 404 outside the jurisdiction
+    try:
+        table = q.track(_vessel_key(vessel), t0, t1, simplify_m=simplify, every_s=every)
+    except QueryError as exc:
+        raise HTTPException(400, str(exc)) from None
+    n = page_size(limit, 10_000)
+    return {
+        "count": table.num_rows,
+        "truncated": table.num_rows > n,
+        "positions": list(records(table.slice(0, n))),
+    }
+
+
+@router.get("/snapshot")
+def snapshot(
+    request: Request,
+    at: str,
+    bbox_: str | None = Query(None, alias="bbox"),
+    max_age: float = Query(1800, gt=0, le=86_400),
+    who: Actor = Depends(actor),
+) -> dict[str, Any]:
+    """The last position of every vessel at a time (whole-area replay)."""
+    t = _time(at, "at")
+    assert t is not None
+    table = visible_rows(request, who, _query(request).snapshot(t, bbox(bbox_), max_age))
+    return {"at": at, "count": table.num_rows, "vessels": list(records(table))}
+
+
+@router.get("/collision/snapshot")
+def collision_snapshot(
+    request: Request,
+    at: str = "now",
+    dcpa: float = Query(1.0, gt=0, le=12),
+    tcpa: float = Query(30.0, gt=0, le=120),
+    who: Actor = Depends(actor),
+) -> dict[str, Any]:
+    """Risky pairs at a time (DCPA, TCPA, encounter, give-way vessel)."""
+    from seawarden.web.collision import risky_pairs
+
+    t = _time(at, "at")
+    assert t is not None
+    return {"at": at, "pairs": risky_pairs(request, who, t, dcpa, tcpa)}
+
+
+@router.get("/dashboard")
+def dashboard(request: Request, who: Actor = Depends(actor)) -> dict[str, Any]:
+    """Counts for the dashboard: vessels by type, alerts by state, kind and zone, ingest figures."""
+    from seawarden.web.dashboard import figures
+
+    return figures(request, who)

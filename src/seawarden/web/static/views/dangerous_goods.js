@@ -1,0 +1,1 @@
+// The dangerous-goods pages: registered with registerView() from ../core.js.

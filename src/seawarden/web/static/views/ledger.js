@@ -1,0 +1,1 @@
+// The ledger pages: registered with registerView() from ../core.js.

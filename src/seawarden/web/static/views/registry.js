@@ -1,0 +1,1 @@
+// The registry pages: registered with registerView() from ../core.js.

@@ -1,0 +1,131 @@
+"""Track store queries: track order and simplification, the picture at a time, search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+from seawarden.positions.batch import PositionBatch
+from seawarden.tracks.query import TrackQuery
+from seawarden.tracks.simplify import simplify_track
+from seawarden.tracks.store import TrackStore
+
+from ..traffic import START
+
+
+def _store(tmp_path: Path) -> tuple[Path, PositionBatch]:
+    """Three vessels over two UTC days, written in several commits, then compacted."""
+    rng = np.random.default_rng(0)
+    n = 3 * 600
+    b = PositionBatch.allocate(n)
+    keys = np.repeat([413000001, 413000002, 413000003], 600)
+    t = np.tile(np.arange(600) * 240_000, 3) + START  # every 4 minutes for 40 hours
+    order = rng.permutation(n)
+    b.vessel_key = keys[order]
+    b.mmsi = keys[order].astype(np.int32)
+    b.time = t[order]
+    b.rxtime = b.time + 500
+    base_lat = {413000001: 29.0, 413000002: 30.0, 413000003: 31.0}
+    b.lat = np.array([base_lat[k] for k in b.vessel_key]) + (b.time - START) / 3.6e9
+    b.lon = 122.0 + (b.time - START) / 3.6e9
+    b.sog[:] = 10
+    b.cog[:] = 45
+    b.fingerprint = rng.integers(0, 2**62, n)
+    store = TrackStore(tmp_path)
+    for k, part in enumerate(np.array_split(np.arange(n), 5)):
+        files = store.write_parts(b.take(part), f"t{k}")
+        store.publish(files)
+    added, removed = store.compact(min_files=2, tag="c")
+    store.publish(added, removed)
+    return tmp_path, b
+
+
+def test_track_in_time_order_over_days_and_ranges(tmp_path: Path) -> None:
+    data, _ = _store(tmp_path)
+    q = TrackQuery.open(data)
+    whole = q.track(413000002)
+    times = whole["time"].cast("int64").to_numpy()
+    assert whole.num_rows == 600 and np.all(np.diff(times) > 0)
+    assert set(whole["mmsi"].to_pylist()) == {413000002}
+    part = q.track("413000002", START + 3_600_000, START + 7_200_000)
+    assert part.num_rows == 16  # 60 min / 4 min, both ends included
+    assert q.track(413000009).num_rows == 0
+    every = q.track(413000002, every_s=3600)
+    assert every.num_rows == len(set((times // 3_600_000).tolist()))  # one per clock hour
+    assert q.store.rows() == 1800
+    # compaction left one file per (layout, day, bucket)
+    assert all(len(list(p.parent.glob("*.parquet"))) == 1 for p in q.store.files())
+
+
+def test_snapshot_is_last_position_before_time_with_age(tmp_path: Path) -> None:
+    data, _ = _store(tmp_path)
+    q = TrackQuery.open(data)
+    at = START + 10 * 3_600_000 + 100_000  # 100 s after a report
+    snap = q.snapshot(at)
+    assert snap.num_rows == 3
+    ages = snap["age_s"].to_pylist()
+    assert ages == pytest.approx([100.0] * 3)
+    for row in snap.to_pylist():
+        track = q.track(row["vessel_key"], START, at)
+        assert row["time"] == track["time"].to_pylist()[-1]
+    box = q.snapshot(at, bbox=(121.0, 29.5, 123.0, 30.5))
+    assert box["mmsi"].to_pylist() == [413000002]
+    assert q.snapshot(at, max_age_s=60).num_rows == 0
+    assert q.snapshot(START - 3_600_000).num_rows == 0
+
+
+def _max_deviation_m(lat: np.ndarray, lon: np.ndarray, keep: np.ndarray) -> float:
+    """Largest distance from an original point to the simplified polyline (local plane)."""
+    k = np.cos(np.radians(lat.mean())) * 111_195.0
+    x, y = lon * k, lat * 111_195.0
+    kx, ky = x[keep], y[keep]
+    worst = 0.0
+    for px, py in zip(x, y, strict=True):
+        best = np.inf
+        for i in range(len(kx) - 1):
+            dx, dy = kx[i + 1] - kx[i], ky[i + 1] - ky[i]
+            t = np.clip(
+                ((px - kx[i]) * dx + (py - ky[i]) * dy) / max(dx * dx + dy * dy, 1e-12), 0, 1
+            )
+            best = min(best, float(np.hypot(px - kx[i] - t * dx, py - ky[i] - t * dy)))
+        worst = max(worst, best)
+    return worst
+
+
+def test_douglas_peucker_keeps_shape_within_tolerance() -> None:
+    rng = np.random.default_rng(1)
+    lat = np.concatenate([np.linspace(30, 30.1, 50), np.full(50, 30.1)]) + rng.normal(0, 2e-5, 100)
+    lon = np.concatenate([np.full(50, 122.0), np.linspace(122.0, 122.1, 50)]) + rng.normal(
+        0, 2e-5, 100
+    )
+    for tol in (1.0, 10.0, 100.0):
+        keep = simplify_track(lat, lon, tol)
+        assert keep[0] and keep[-1]
+        assert _max_deviation_m(lat, lon, keep) <= tol + 1e-6
+    assert simplify_track(lat, lon, 100.0).sum() <= 5 < simplify_track(lat, lon, 1.0).sum()
+
+
+def test_search_and_latest_from_ingest(
+    ingested: tuple[Path, Any], sim_files: tuple[Path, Path, dict[str, Any], Any]
+) -> None:
+    data, _ = ingested
+    sim = sim_files[3]
+    q = TrackQuery.open(data)
+    latest = q.latest()
+    keys = latest["vessel_key"].to_pylist()
+    assert len(keys) == len(set(keys))
+    known = set(pq.read_table(data / "vessels.parquet")["mmsi"].to_pylist())
+    vessel = next(v for v in sim.fleet if v.kind == "tanker" and v.mmsi in known)
+    for text in (str(vessel.mmsi), str(vessel.imo), vessel.name.lower(), vessel.callsign):
+        found = q.search(text).to_pylist()
+        assert any(r["mmsi"] == vessel.mmsi for r in found), text
+    fisher = next(v for v in sim.fleet if v.kind == "fishing" and v.mmsi in known)
+    found = q.search(fisher.fishing_no or "").to_pylist()
+    assert found[0]["terminal"] == fisher.terminal and found[0]["mmsi"] == fisher.mmsi
+    assert found[0]["kind"] == "ais+beidou"
+    assert q.search("no such vessel").num_rows == 0
+    assert len(known) >= len(sim.fleet) - 8  # scripted vessels may be out of range/silent
