@@ -40,9 +40,9 @@ SEAWARDEN = str(Path(sys.executable).parent / "seawarden")
 def _rows(data: Path) -> pa.Table:
     files = TrackStore(data).files()
     table = pq.read_table(files)
-    return table.sort_by(
-        [("vessel_key", "ascending"), ("time", "ascending"), ("fingerprint", "ascending")]
-    )
+    # every column: rows equal in key, time and transmission keep no fixed order in the store
+    keys = [f.name for f in table.schema if not pa.types.is_dictionary(f.type)]
+    return table.sort_by([(name, "ascending") for name in keys])
 
 
 def _offsets(data: Path) -> dict[str, int]:
