@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from seawarden.ais import Outcome
 from seawarden.ais.applications import APPLICATIONS
@@ -100,3 +101,28 @@ def test_every_api_route_is_documented_with_its_method() -> None:
     web_doc = (ROOT / "docs" / "web.md").read_text()
     for method, path in ROUTES:
         assert f"| {method} | {path} |" in web_doc, (method, path)
+
+
+def test_every_command_in_the_readme_exists_with_its_options() -> None:
+    import shlex
+
+    import typer.main
+
+    from seawarden.cli import app
+
+    root = typer.main.get_command(app)
+    lines = [
+        line.split("#")[0].strip()
+        for line in (ROOT / "README.md").read_text().splitlines()
+        if line.startswith(".venv/bin/seawarden ")
+    ]
+    assert len(lines) > 20
+    for line in lines:
+        words = shlex.split(line)[1:]
+        command: Any = root
+        while hasattr(command, "commands") and words and words[0] in command.commands:
+            command = command.commands[words.pop(0)]
+        assert not hasattr(command, "commands"), line
+        known = {o for p in command.params for o in (*p.opts, *p.secondary_opts)} | {"--help"}
+        used = {w.split("=")[0] for w in words if w.startswith("-") and w != "-"}
+        assert used <= known, (line, used - known)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import sys
 from collections.abc import Iterator
 from enum import StrEnum
@@ -61,48 +62,40 @@ def iso_times(column: pa.ChunkedArray | pa.Array) -> list[str]:
     return [t + "Z" for t in np.datetime_as_string(ms, unit="ms").tolist()]
 
 
+@functools.cache
+def _flag_names(value: int) -> tuple[str, ...]:
+    return tuple(f.name.lower() for f in Flag if f.name and f is not Flag.NONE and value & f)
+
+
 def flag_names(value: int) -> list[str]:
     """Names of the flags set in a flags value."""
-    return [f.name.lower() for f in Flag if f.name and f is not Flag.NONE and value & f]
+    return list(_flag_names(value))
+
+
+def _output_column(table: pa.Table, name: str) -> list[Any]:
+    """One output field of every row, as it is written (``None``: left out)."""
+    if name == "time":
+        return list(iso_times(table.column("time")))
+    values: list[Any] = table.column(name).to_pylist()
+    if name in ("mmsi", "heading", "status"):
+        return [None if v is None or v < 0 else v for v in values]
+    if name == "source":
+        return [None if v is None else _SOURCE_NAMES.get(v, str(v)) for v in values]
+    if name == "flags":
+        return [None if v is None else list(_flag_names(v)) for v in values]
+    if name in ("sog", "cog"):
+        return [None if v is None or v != v else round(v, 1) for v in values]
+    if name == "age_s":
+        return [None if v is None else round(v, 3) for v in values]
+    return values
 
 
 def records(table: pa.Table) -> Iterator[dict[str, Any]]:
-    """Output records of a positions table (nulls left out)."""
-    cols = {
-        name: table.column(name).to_pylist()
-        for name in FIELDS
-        if name in table.column_names and name != "time"
-    }
-    times = iso_times(table.column("time"))
-    ages = table.column("age_s").to_pylist() if "age_s" in table.column_names else None
-    for i in range(table.num_rows):
-        rec: dict[str, Any] = {}
-        for name in FIELDS:
-            if name == "time":
-                rec["time"] = times[i]
-                continue
-            if name not in cols:
-                continue
-            v = cols[name][i]
-            if (
-                v is None
-                or (name == "mmsi" and v < 0)
-                or (name == "heading" and v < 0)
-                or (name == "status" and v < 0)
-            ):
-                continue
-            if name == "source":
-                v = _SOURCE_NAMES.get(v, str(v))
-            elif name == "flags":
-                v = flag_names(v)
-            elif name in ("sog", "cog"):
-                if v != v:  # NaN
-                    continue
-                v = round(v, 1)
-            rec[name] = v
-        if ages is not None:
-            rec["age_s"] = round(ages[i], 3)
-        yield rec
+    """Output records of a positions table (nulls left out), built column by column."""
+    names = [n for n in (*FIELDS, "age_s") if n in table.column_names]
+    columns = [_output_column(table, n) for n in names]
+    for row in zip(*columns, strict=True):
+        yield {k: v for k, v in zip(names, row, strict=True) if v is not None}
 
 
 def write(table: pa.Table, fmt: TrackFormat, out: Any, title: str = "") -> None:

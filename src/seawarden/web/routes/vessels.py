@@ -8,9 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from seawarden.security.actor import Actor
 from seawarden.tracks.cli import records
@@ -42,6 +44,11 @@ def _in_box(table: pa.Table, box: tuple[float, float, float, float] | None) -> p
     return table.filter(pa.array(inside))
 
 
+def _json(payload: dict[str, Any]) -> Response:
+    """Large answers (thousands of positions) encoded straight from their records."""
+    return Response(orjson.dumps(payload), media_type="application/json")
+
+
 def _time(value: str | None, name: str) -> int | None:
     if value is None:
         return None
@@ -51,17 +58,17 @@ def _time(value: str | None, name: str) -> int | None:
         raise HTTPException(400, f"{name}: not a time (ISO 8601)") from None
 
 
-@router.get("/vessels/latest")
+@router.get("/vessels/latest", response_class=JSONResponse)
 def latest(
     request: Request,
     bbox_: str | None = Query(None, alias="bbox"),
     limit: int | None = None,
     who: Actor = Depends(actor),
-) -> dict[str, Any]:
+) -> Response:
     """Latest position of every vessel (in the caller's jurisdiction)."""
     n = page_size(limit, 10_000)
     table = visible_rows(request, who, _in_box(_query(request).latest(), bbox(bbox_)))
-    return {"count": min(table.num_rows, n), "vessels": list(records(table.slice(0, n)))}
+    return _json({"count": min(table.num_rows, n), "vessels": list(records(table.slice(0, n)))})
 
 
 @router.get("/vessels/search")
@@ -115,7 +122,7 @@ def particulars(vessel: str, request: Request, who: Actor = Depends(actor)) -> d
     return out
 
 
-@router.get("/vessels/{vessel}/track")
+@router.get("/vessels/{vessel}/track", response_class=JSONResponse)
 def track(
     vessel: str,
     request: Request,
@@ -125,7 +132,7 @@ def track(
     every: float | None = Query(None, ge=1, le=86_400),
     limit: int | None = None,
     who: Actor = Depends(actor),
-) -> dict[str, Any]:
+) -> Response:
     """A vessel's track in time order (at most 31 days)."""
     t0, t1 = _time(start, "from"), _time(end, "to")
     if t0 is None and t1 is not None:
@@ -138,26 +145,28 @@ def track(
     except QueryError as exc:
         raise HTTPException(400, str(exc)) from None
     n = page_size(limit, 10_000)
-    return {
-        "count": table.num_rows,
-        "truncated": table.num_rows > n,
-        "positions": list(records(table.slice(0, n))),
-    }
+    return _json(
+        {
+            "count": table.num_rows,
+            "truncated": table.num_rows > n,
+            "positions": list(records(table.slice(0, n))),
+        }
+    )
 
 
-@router.get("/snapshot")
+@router.get("/snapshot", response_class=JSONResponse)
 def snapshot(
     request: Request,
     at: str,
     bbox_: str | None = Query(None, alias="bbox"),
     max_age: float = Query(1800, gt=0, le=86_400),
     who: Actor = Depends(actor),
-) -> dict[str, Any]:
+) -> Response:
     """The last position of every vessel at a time (whole-area replay)."""
     t = _time(at, "at")
     assert t is not None
     table = visible_rows(request, who, _query(request).snapshot(t, bbox(bbox_), max_age))
-    return {"at": at, "count": table.num_rows, "vessels": list(records(table))}
+    return _json({"at": at, "count": table.num_rows, "vessels": list(records(table))})
 
 
 @router.get("/collision/snapshot")
