@@ -87,13 +87,10 @@ def _vessel_key(vessel: str) -> int | str:
     return int(vessel) if vessel.isdigit() else vessel
 
 
-@router.get("/vessels/{vessel}")
-def particulars(vessel: str, request: Request, who: Actor = Depends(actor)) -> dict[str, Any]:
-    """A vessel's particulars, change history and latest position."""
-    st = state(request)
-    q = _query(request)
+def _latest_visible(request: Request, who: Actor, vessel: str) -> pa.Table:
+    """The vessel's latest position, if it lies in the caller's jurisdiction (404 if not)."""
     key = _vessel_key(vessel)
-    latest_rows = q.latest()
+    latest_rows = _query(request).latest()
     if isinstance(key, int):
         mask = np.asarray(
             latest_rows.column("mmsi").to_numpy(zero_copy_only=False) == key
@@ -103,22 +100,28 @@ def particulars(vessel: str, request: Request, who: Actor = Depends(actor)) -> d
     latest_rows = visible_rows(request, who, latest_rows.filter(pa.array(mask)))
     if latest_rows.num_rows == 0:
         raise HTTPException(404, "no such vessel in your jurisdiction")
+    return latest_rows
+
+
+@router.get("/vessels/{vessel}")
+def particulars(vessel: str, request: Request, who: Actor = Depends(actor)) -> dict[str, Any]:
+    """A vessel's particulars, change history and latest position."""
+    st = state(request)
+    latest_rows = _latest_visible(request, who, vessel)
     out: dict[str, Any] = {"latest": list(records(latest_rows))}
     mmsi = out["latest"][0].get("mmsi")
     path = st.data_dir / "vessels.parquet"
     if mmsi is not None and path.exists():
-        t = pq.read_table(path).to_pylist()
-        rec = next((r for r in t if r["mmsi"] == mmsi), None)
+        t = pq.read_table(path, filters=[("mmsi", "=", mmsi)]).to_pylist()
+        rec = t[0] if t else None
         if rec is not None:
             out["particulars"] = {
                 k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in rec.items()
             }
     hist = st.data_dir / "history"
     if mmsi is not None and hist.exists():
-        h = pq.read_table(hist).to_pylist()
-        out["history"] = [{**r, "time": r["time"].isoformat()} for r in h if r["mmsi"] == mmsi][
-            -100:
-        ]
+        h = pq.read_table(hist, filters=[("mmsi", "=", mmsi)]).to_pylist()
+        out["history"] = [{**r, "time": r["time"].isoformat()} for r in h][-100:]
     return out
 
 
@@ -139,7 +142,7 @@ def track(
         t0 = t1 - 86_400_000
     time_range(t0, t1)
     q = _query(request)
-    particulars(vessel, request, who)  # 404 outside the jurisdiction
+    _latest_visible(request, who, vessel)  # 404 outside the jurisdiction
     try:
         table = q.track(_vessel_key(vessel), t0, t1, simplify_m=simplify, every_s=every)
     except QueryError as exc:
