@@ -12,6 +12,8 @@ import asyncio
 import contextlib
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,8 @@ from seawarden.supervision.vessels import classify
 
 POLL_S = 0.5
 KEEP_FRAMES = 30
+ENCODED_KEEP = 256
+"""Encoded catch-ups kept (per version step and scope)."""
 
 
 @dataclass
@@ -52,6 +56,13 @@ class LiveHub:
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     clients: int = 0
+    _encoded: OrderedDict[tuple[int, int, Hashable], list[bytes]] = field(
+        default_factory=OrderedDict
+    )
+    _encode_lock: threading.Lock = field(default_factory=threading.Lock)
+    _waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = field(
+        default_factory=set
+    )
 
     def start(self) -> None:
         """Start watching."""
@@ -64,6 +75,14 @@ class LiveHub:
         self._stop.set()
         with self._cond:
             self._cond.notify_all()
+            self._wake_async()
+
+    def _wake_async(self) -> None:
+        """Wake the clients waiting in :meth:`wait_async` (called holding ``_cond``)."""
+        for loop, future in self._waiters:
+            with contextlib.suppress(RuntimeError):  # a loop already closed
+                loop.call_soon_threadsafe(_resolve, future)
+        self._waiters.clear()
 
     def _types(self) -> dict[int, tuple[int, str | None]]:
         path = self.data_dir / "vessels.parquet"
@@ -168,6 +187,7 @@ class LiveHub:
             self.frames.append(Frame(self.version, changed, alerts))
             del self.frames[:-KEEP_FRAMES]
             self._cond.notify_all()
+            self._wake_async()
         return True
 
     def _run(self) -> None:
@@ -182,19 +202,69 @@ class LiveHub:
             self._cond.wait_for(lambda: self.version > after or self._stop.is_set(), timeout)
             return self.version
 
+    async def wait_async(self, after: int, timeout: float) -> int:
+        """:meth:`wait` without holding a thread: for the event loop of the web server."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        with self._cond:
+            if self.version > after or self._stop.is_set():
+                return self.version
+            self._waiters.add((loop, future))
+        try:
+            await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            with self._cond:
+                self._waiters.discard((loop, future))
+        return self.version
+
     def since(self, version: int) -> tuple[bool, list[list[Any]], list[dict[str, Any]]]:
         """(full, vessel rows, alerts) a client at ``version`` needs to catch up."""
+        full, rows, alerts, _ = self._since(version)
+        return full, rows, alerts
+
+    def _since(self, version: int) -> tuple[bool, list[list[Any]], list[dict[str, Any]], int]:
         with self._cond:
             frames = [f for f in self.frames if f.version > version]
             contiguous = bool(frames) and frames[0].version == version + 1
             alerts = [a for f in frames for a in f.alerts]
             if version == 0 or not contiguous:
-                return True, list(self.full.values()), alerts
+                return True, list(self.full.values()), alerts, self.version
             merged: dict[Any, list[Any]] = {}
             for f in frames:
                 for row in f.changed:
                     merged[row[0]] = row
-            return False, list(merged.values()), alerts
+            return False, list(merged.values()), alerts, self.version
+
+    def events(
+        self, version: int, scope: Hashable, allowed: Callable[[Any], bool] | None
+    ) -> tuple[int, list[bytes]]:
+        """The encoded events taking a client of a scope from ``version`` to now.
+
+        Clients of the same scope at the same version share one encoding: the rows are
+        filtered and encoded once per (version, newest version, scope).
+        """
+        with self._encode_lock:
+            newest = self.version
+            key = (version, newest, scope)
+            hit = self._encoded.get(key)
+            if hit is not None:
+                self._encoded.move_to_end(key)
+                return newest, hit
+            full, rows, alerts, newest = self._since(version)
+            if allowed is not None:
+                rows = [r for r in rows if allowed(r)]
+                alerts = [a for a in alerts if allowed(a)]
+            out = [encode("vessels", {"v": newest, "full": full, "rows": rows})]
+            out.extend(encode("alert", a) for a in alerts)
+            self._encoded[(version, newest, scope)] = out
+            while len(self._encoded) > ENCODED_KEEP:
+                self._encoded.popitem(last=False)
+            return newest, out
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def encode(event: str, data: dict[str, Any]) -> bytes:
@@ -202,25 +272,29 @@ def encode(event: str, data: dict[str, Any]) -> bytes:
     return b"event: " + event.encode() + b"\ndata: " + orjson.dumps(data) + b"\n\n"
 
 
-async def stream(hub: LiveHub, allowed: Any, max_seconds: float | None = None) -> Any:
-    """Events for one client: a full picture first, then changes, and a heartbeat every 15 s."""
+async def stream(
+    hub: LiveHub,
+    allowed: Callable[[Any], bool] | None,
+    max_seconds: float | None = None,
+    scope: Hashable = None,
+) -> Any:
+    """Events for one client: a full picture first, then changes, and a heartbeat every 15 s.
+
+    ``scope`` identifies what ``allowed`` lets through: clients with equal scopes share
+    their frames' encoding.
+    """
     version = 0
     started = time.monotonic()
     hub.clients += 1
     try:
         yield b"retry: 2000\n\n"
         while max_seconds is None or time.monotonic() - started < max_seconds:
-            new = await asyncio.to_thread(hub.wait, version, 15.0)
+            new = await hub.wait_async(version, 15.0)
             if new == version:
                 yield b": keep-alive\n\n"
                 continue
-            full, rows, alerts = hub.since(version)
-            version = new
-            if allowed is not None:
-                rows = [r for r in rows if allowed(r)]
-                alerts = [a for a in alerts if allowed(a)]
-            yield encode("vessels", {"v": version, "full": full, "rows": rows})
-            for a in alerts:
-                yield encode("alert", a)
+            version, events = await asyncio.to_thread(hub.events, version, scope, allowed)
+            for event in events:
+                yield event
     finally:
         hub.clients -= 1

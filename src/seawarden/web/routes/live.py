@@ -32,6 +32,7 @@ def live(
     if hub is None:
         raise HTTPException(503, "live picture not running")
     allowed = None
+    scope: Any = None
     if who.visible is not None:
         layer = grid(request)
         top = roots(state(request).engine)
@@ -43,8 +44,10 @@ def live(
                 return alert_visible(who, item.get("unit"), top)
             return cells is None or h3.latlng_to_cell(item[2], item[3], res) in cells
 
+        scope = (who.visible, id(layer))
+
     return StreamingResponse(
-        stream(hub, allowed, max_seconds),
+        stream(hub, allowed, max_seconds, scope),
         media_type="text/event-stream",
         headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
     )
