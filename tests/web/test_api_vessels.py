@@ -35,3 +35,24 @@ def test_latest_particulars_and_track_agree_with_the_store(
     assert {p["mmsi"] for p in track["positions"]} == {mmsi}
     assert client.get("/api/vessels/999999999").status_code == 404
     assert client.get("/api/vessels/999999999/track").status_code == 404
+
+
+def test_latest_answer_follows_each_new_picture(
+    client: TestClient, platform: dict[str, Any]
+) -> None:
+    import os
+
+    login(client, "prov_sup", platform)
+    path = platform["data"] / "latest.parquet"
+    original = pq.read_table(path)
+    first = client.get("/api/vessels/latest")
+    assert client.get("/api/vessels/latest").content == first.content  # the same picture
+    try:
+        pq.write_table(original.slice(0, 5), path)
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+        assert client.get("/api/vessels/latest").json()["count"] == 5  # a new picture
+        assert client.get("/api/vessels/latest?limit=2").json()["count"] == 2
+    finally:
+        pq.write_table(original, path)
+    assert client.get("/api/vessels/latest").json()["count"] == original.num_rows

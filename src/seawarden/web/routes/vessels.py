@@ -5,6 +5,7 @@ Everything is limited to the caller's jurisdiction.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -18,9 +19,14 @@ from seawarden.security.actor import Actor
 from seawarden.tracks.cli import records
 from seawarden.tracks.query import QueryError, TrackQuery, to_ms
 from seawarden.web.deps import ERRORS, actor, bbox, page_size, state, time_range
-from seawarden.web.jurisdiction import visible_rows
+from seawarden.web.jurisdiction import grid, visible_rows
 
 router = APIRouter(prefix="/api", tags=["vessels"], responses=ERRORS)
+
+LATEST_ANSWERS = 32
+"""Encoded latest-picture answers kept per (file version, scope, box, limit): the picture
+changes only when an ingest commit replaces ``latest.parquet``, so callers of one scope share
+one answer until then."""
 
 
 def _query(request: Request) -> TrackQuery:
@@ -67,8 +73,25 @@ def latest(
 ) -> Response:
     """Latest position of every vessel (in the caller's jurisdiction)."""
     n = page_size(limit, 10_000)
-    table = visible_rows(request, who, _in_box(_query(request).latest(), bbox(bbox_)))
-    return _json({"count": min(table.num_rows, n), "vessels": list(records(table.slice(0, n)))})
+    box = bbox(bbox_)
+    query = _query(request)
+    try:
+        version = (query.store.root / "latest.parquet").stat().st_mtime_ns
+    except OSError:
+        version = 0
+    grid(request)  # the jurisdiction grid in force (re-read at most once a minute)
+    extras = state(request).extras
+    cache: OrderedDict[Any, bytes] = extras.setdefault("latest_answers", OrderedDict())
+    key = (version, extras.get("grid", (None,))[0], who.visible, box, n)
+    if (hit := cache.get(key)) is None:
+        table = visible_rows(request, who, _in_box(query.latest(), box))
+        hit = orjson.dumps(
+            {"count": min(table.num_rows, n), "vessels": list(records(table.slice(0, n)))}
+        )
+        cache[key] = hit
+        while len(cache) > LATEST_ANSWERS:
+            cache.popitem(last=False)
+    return Response(hit, media_type="application/json")
 
 
 @router.get("/vessels/search")
