@@ -5,24 +5,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import pytest
-
 from seawarden.risk.config import company_matrix, load_config
 
-ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = next(
-    (
-        p
-        for p in (ROOT.parent / "shared" / "reference", ROOT / "shared" / "reference")
-        if p.is_dir()
-    ),
-    None,
-)
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "registry"
 
 
-@pytest.mark.skipif(REFERENCE is None, reason="shared/reference is not beside the repository")
 def test_srp_parameters_match_the_reference_table() -> None:
-    assert REFERENCE is not None
     rows = list(
         csv.DictReader((REFERENCE / "paris_mou_srp.csv").read_text(encoding="utf-8").splitlines())
     )
@@ -78,9 +66,7 @@ def test_srp_parameters_match_the_reference_table() -> None:
         assert f"{lo}-{hi} months" in text, (r["regime"], cls, text)
 
 
-@pytest.mark.skipif(REFERENCE is None, reason="shared/reference is not beside the repository")
 def test_company_matrix_matches_the_reference_table() -> None:
-    assert REFERENCE is not None
     rows = list(
         csv.DictReader(
             (REFERENCE / "paris_mou_company_performance.csv")
