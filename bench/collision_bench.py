@@ -1027,6 +1027,9 @@ def markdown(results: dict[str, Any] | None = None) -> str:
     def yes(b: bool) -> str:
         return "met" if b else "**not met**"
 
+    radius = f"{pr['radius_nm']:g} nm"
+    port_km = sorted(x["sigma_km"] for x in pic["ports"])
+    ground_km = sorted(x["sigma_km"] for x in pic["fishing_grounds"])
     lp = cp["python_loop_cpa_tcpa"]
     ex = cp["experiment_per_vessel_vectors_compiled"]
     sp = asz["split_best_ms"]
@@ -1039,10 +1042,11 @@ def markdown(results: dict[str, Any] | None = None) -> str:
         f" ({pic['coastline_vertices']} vertices) and {pic['distance_to_coast_km']['min']:.0f}–"
         f"{pic['distance_to_coast_km']['max']:.0f} km from it (median"
         f" {pic['distance_to_coast_km']['median']:.0f} km): {g['port_approach']:,} in"
-        f" {len(pic['ports'])} port approaches (Gaussian clusters of 4–10 km, {pic['anchored']:,}"
-        f" at anchor), {g['fishing_ground']:,} on {len(pic['fishing_grounds'])} fishing grounds"
-        f" (25–40 km clusters, 2–6 kn), {g['coastal_lane']:,} on coastal lanes 10–80 km out"
-        f" (10–18 kn along the coast). {pr['pairs']:,} pairs lie within {pr['radius_nm']:.0f} nm"
+        f" {len(pic['ports'])} port approaches (Gaussian clusters, σ {port_km[0]}–{port_km[-1]} km;"
+        f" {pic['anchored']:,} at anchor), {g['fishing_ground']:,} on"
+        f" {len(pic['fishing_grounds'])} fishing grounds (σ {ground_km[0]}–{ground_km[-1]} km,"
+        f" at fishing speeds), {g['coastal_lane']:,} on coastal lanes (under way along the"
+        f" coast). {pr['pairs']:,} pairs lie within {radius}"
         f" (mean {pr['pairs_per_vessel']['mean']:.0f} per vessel, max"
         f" {pr['pairs_per_vessel']['max']:,}). One core; best of {r['inputs']['repeats']} runs"
         f" after a warm-up; Python {m['python']}, {m['cpus']} CPUs shared with other work (load"
@@ -1051,7 +1055,8 @@ def markdown(results: dict[str, Any] | None = None) -> str:
         "",
         "| operation | Seawarden | reference | reference / Seawarden | target |",
         "|---|---:|---:|---:|---|",
-        f"| all pairs within 12 nm (`pairs_within`) | {pr['seawarden_pairs_within']['best_ms']:.1f}"
+        f"| all pairs within {radius} (`pairs_within`) |"
+        f" {pr['seawarden_pairs_within']['best_ms']:.1f}"
         f" ms | naive numpy haversine over all {pr['naive_numpy_all_pairs']['pairs_examined']:,}"
         f" pairs: {pr['naive_numpy_all_pairs']['best_ms']:,.0f} ms |"
         f" {pr['ratio_naive/seawarden']:.0f}x"
@@ -1070,8 +1075,9 @@ def markdown(results: dict[str, Any] | None = None) -> str:
         f" {asz['candidate_pairs_within_search']:,} candidate pairs, {asz['risky_pairs']:,} risky)"
         f" | {asz['seawarden_assess']['best_ms']:.0f} ms | | | |",
         "",
-        f"`pairs_within` starts with room for 4 pairs per vessel; with {pr['pairs']:,} pairs the"
-        " kernel runs twice. One pass with a buffer large enough takes"
+        f"{pr['note_two_passes'].replace('pairs_within', '`pairs_within`', 1)}"
+        f" ({pr['pairs']:,} pairs here). One pass with a buffer large"
+        " enough takes"
         f" {pr['seawarden_kernel_one_pass_sized_buffer']['best_ms']:.1f} ms. Of `assess()`:"
         f" dead reckoning {sp['at_time_filter_dead_reckoning']:.0f} ms, pair search"
         f" {sp['pairs_within']:.0f} ms, relative motion of every candidate pair"
@@ -1097,7 +1103,7 @@ def markdown(results: dict[str, Any] | None = None) -> str:
     rows = [
         ("`cpa_tcpa_arrays` vs the per-pair loop", lp["pairs_run"], d["arrays_vs_python_loop"]),
         (
-            "Seawarden vs flat earth, every pair closer than 12 nm",
+            f"Seawarden vs flat earth, every pair closer than {radius}",
             cp["pairs_closer_than_12nm"],
             d["seawarden_vs_flat_earth_all_closer_than_12nm"],
         ),
@@ -1131,7 +1137,7 @@ def markdown(results: dict[str, Any] | None = None) -> str:
             f"{h['positions']:,} positions of {h['vessels']} vessels ({h['time_from']} to"
             f" {h['time_to']}, own ship {', '.join(map(str, h['own_ship_mmsi']))} from !AIVDO,"
             f" {h['own_ship_positions']:,} reports), decoded with Seawarden; {h['timing']}."
-            f" `assess` at {h['moments']} moments, one a minute (median"
+            f" `assess` at {h['moments']} moments, one every {h['moment_step_s']} s (median"
             f" {h['assess_ms_median']:.1f} ms each); every reported pair checked against the"
             " reference: " + h["reference"] + ".",
             "",
@@ -1175,9 +1181,9 @@ def markdown(results: dict[str, Any] | None = None) -> str:
                 )
         out += [
             "",
-            "Seawarden works on a sphere of 6,371.0088 km; at 58°N the WGS-84 radii of curvature"
-            " are 0.2–0.35 % larger, so its distances are that much shorter and its TCPA a few"
-            " seconds earlier than the ellipsoidal reference.",
+            "Seawarden works on a sphere (the mean Earth radius); at this latitude the WGS-84"
+            " radii of curvature are larger, so its distances are slightly shorter and its TCPA"
+            " slightly earlier than the ellipsoidal reference.",
         ]
     return wrap_paragraphs(out)
 

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import random
 import time
@@ -186,9 +187,15 @@ def bench_yard(moves: int = 500) -> dict[str, Any]:
 
 def run() -> dict[str, Any]:
     """Run both benchmarks and write bench/results/dg.json."""
+    load_before = round(os.getloadavg()[0], 2)
     bay, yd = bench_bay(), bench_yard()
     result = {
-        "machine": {"python": platform.python_version(), "processor": platform.machine()},
+        "machine": {
+            "python": platform.python_version(),
+            "processor": platform.machine(),
+            "cpus": os.cpu_count(),
+            "load_average_1min": [load_before, round(os.getloadavg()[0], 2)],
+        },
         "bay_plan": bay,
         "yard": yd,
         "naive": {

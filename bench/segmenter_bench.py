@@ -11,6 +11,7 @@ import collections
 import csv
 import datetime as dt
 import json
+import os
 import platform
 import time
 from pathlib import Path
@@ -116,6 +117,7 @@ def run() -> dict[str, object]:
         "machine": {
             "python": platform.python_version(),
             "processor": platform.processor() or platform.machine(),
+            "cpus": os.cpu_count(),
         },
         "sample": "GFW gpsdio-segment regression sample (tests/data/tracks)",
         **agreement(),

@@ -1192,30 +1192,51 @@ def _yes(b: bool) -> str:
 
 
 def markdown(results: dict[str, Any] | None = None) -> str:
-    """The "Supervision" section of docs/performance.md, from bench/results/supervision.json."""
+    """The "Supervision" section of docs/performance.md, from bench/results/supervision.json.
+
+    Results written before CPU seconds and per-phase load averages were recorded render
+    without them.
+    """
     r = results or json.loads((RESULTS / "supervision.json").read_text())
     inp, live, m = r["inputs"], r["live"], r["machine"]
-    z, v = inp["zones"], inp["vessels"]
+    z, v, w = inp["zones"], inp["vessels"], inp["world"]
     runs = live["runs"]
-    loads = m.get("load_average_1min_by_phase", {})
-    load_txt = ", ".join(f"{k} {v2}" for k, v2 in loads.items())
+    loads = m.get("load_average_1min_by_phase")
+    if loads:
+        load_txt = "1-minute load average at each phase: " + ", ".join(
+            f"{k} {v2}" for k, v2 in loads.items()
+        )
+    else:
+        load_txt = (
+            f"1-minute load average {m.get('load_average_1min_before', '?')} before and"
+            f" {m.get('load_average_1min_after', '?')} after"
+        )
     kinds = ", ".join(f"{k} {n}" for k, n in z["kinds"].items())
     classes = ", ".join(f"{k} {n:,}" for k, n in v["classes"].items())
+    box = w["box"]
+    moving = w["moving_interval_s"]
+    per_cpu = all("positions_per_cpu_second" in run_ for run_ in runs.values())
+    pinned = m.get("pinned_to_one_cpu")
     out = [
         "## Supervision",
         "",
         "`bench/supervision_bench.py` → `bench/results/supervision.json`. A synthetic, seeded",
-        f"world: {z['count']:,} zones over 28–32°N, 121–124°E ({kinds}; {z['with_holes']} with a",
-        f"hole, {z['circles']} circles, {z['vertices']:,} vertices) and {v['count']:,} vessels"
-        f" ({classes}) over one day, {_n(inp['positions_day'])} positions (one every 55–103 s",
-        "under way, 3 min at anchor; 3 % fall silent once for 30–90 min). One core (the process",
-        f"is pinned); Python {m['python']}, {m['cpus']} CPUs shared with other work (1-minute load",
-        f"average at each phase: {load_txt}), so CPU seconds of the process are given too.",
+        f"world: {z['count']:,} zones over {box['lat'][0]:g}–{box['lat'][1]:g}°N,"
+        f" {box['lon'][0]:g}–{box['lon'][1]:g}°E ({kinds}; {z['with_holes']} with a"
+        f" hole, {z['circles']} circles, {z['vertices']:,} vertices) and {v['count']:,} vessels"
+        f" ({classes}) over one day ({w['day']}), {_n(inp['positions_day'])} positions (one every"
+        f" {moving[0]}–{moving[1]} s under way, every {w['anchored_interval_s']} s at anchor;"
+        f" {w['silent_share']:.0%} fall silent once). One core"
+        + (f" (the process is pinned to {pinned})" if pinned else "")
+        + f"; {_machine(m)} shared with other work ({load_txt})"
+        + (", so CPU seconds of the process are given too." if per_cpu else "."),
         "",
         f"### Live: `Supervisor.process`, time-ordered batches of {live['feed'].split(' of ')[1]}",
         "",
-        "| configuration | positions | seconds | positions/s | positions per CPU second | events |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| configuration | positions | seconds | positions/s |"
+        + (" positions per CPU second |" if per_cpu else "")
+        + " events |",
+        "|---|---:|---:|---:|" + ("---:|" if per_cpu else "") + "---:|",
     ]
     labels = {
         "all_rules": f"every rule, first {live['hours_of_data']} h of the day",
@@ -1224,23 +1245,34 @@ def markdown(results: dict[str, Any] | None = None) -> str:
             f"every rule, first {live['collision_watch_hours_of_data']} h"
         ),
         "all_rules_with_collision_watch": (
-            f"every rule + collision watch (every 60 s of data), first "
-            f"{live['collision_watch_hours_of_data']} h"
+            f"every rule + collision watch (every {live.get('collision_step_s', '?')} s of data),"
+            f" first {live['collision_watch_hours_of_data']} h"
         ),
     }
     for key, run_ in runs.items():
         out.append(
             f"| {labels.get(key, key)} | {_n(run_['positions'])} | {run_['seconds']:.2f} | "
-            f"{_n(run_['positions_per_second'])} | {_n(run_['positions_per_cpu_second'])} | "
-            f"{_n(run_['events'])} |"
+            f"{_n(run_['positions_per_second'])} | "
+            + (f"{_n(run_['positions_per_cpu_second'])} | " if per_cpu else "")
+            + f"{_n(run_['events'])} |"
         )
     t = r["targets"]
-    a = t["live_all_rules_positions_per_second"]
+    a = t.get("live_all_rules_positions_per_second") or t["live_positions_per_second"]
+    zone_only = t.get("live_zone_rules_only_positions_per_second")
+    cpu_txt = (
+        f"; {_n(a['measured_per_cpu_second'])} per CPU second"
+        if "measured_per_cpu_second" in a
+        else ""
+    )
     out += [
         "",
         f"Target ≥ {_n(a['target'])} positions/s on one core: {_yes(a['met'])} with every rule"
-        f" ({_n(a['measured'])}/s; {_n(a['measured_per_cpu_second'])} per CPU second), "
-        f"{_yes(t['live_zone_rules_only_positions_per_second']['met'])} with zone rules only.",
+        f" ({_n(a['measured'])}/s{cpu_txt})"
+        + (
+            f", {_yes(zone_only['met'])} with zone rules only ({_n(zone_only['measured'])}/s)."
+            if zone_only
+            else "."
+        ),
         f"Fastest of {live['repeats']} round-robin runs.",
         "",
         "Where the time goes (every rule, seconds):",
@@ -1262,12 +1294,14 @@ def markdown(results: dict[str, Any] | None = None) -> str:
             f" (`assess` {d.get('assess_pairs_cpa_colregs', 0) / na:.2f}"
             f" s, `pair_records` {d.get('pair_records_python_dicts', 0) / na:.2f}"
             f" s): {c['time_split_share'].get('collision_watch_evaluate', 0):.0%} of the run."
-            f" Live, that is {c['collision_seconds_per_assessment'] / 60:.1%} of a core in real"
-            " time; replaying history, it bounds the rate.",
+            f" Live, one assessment per {live.get('collision_step_s', 60)} s is"
+            f" {c['collision_seconds_per_assessment'] / live.get('collision_step_s', 60):.1%} of"
+            " a core in real time; replaying history, it bounds the rate.",
         ]
     b = r["batch"]
     split = b["time_split_seconds"]
     rd = b["read_day_detail_seconds"]
+    cpu_b = f" ({b['cpu_seconds']:.1f} CPU s, " if "cpu_seconds" in b else " ("
     out += [
         "",
         "### Batch: one day from the track store",
@@ -1275,7 +1309,7 @@ def markdown(results: dict[str, Any] | None = None) -> str:
         f"`{b['driver']}` over {_n(b['positions'])} positions stored with"
         f" `TrackStore.write_parts` + `publish` + `compact` ({b['store']['files']} files,"
         f" {b['store']['bytes'] / 1e6:,.0f} MB): **{b['seconds']:.1f} s**"
-        f" ({b['cpu_seconds']:.1f} CPU s, {_n(b['positions_per_second'])} positions/s),"
+        f"{cpu_b}{_n(b['positions_per_second'])} positions/s),"
         f" {_n(b['events'])} events, peak memory {b['peak_rss_mb']:,.0f} MB. Target < "
         f"{t['batch_day_seconds']['target']:.0f} s: {_yes(t['batch_day_seconds']['met'])}.",
         "",
@@ -1295,29 +1329,35 @@ def markdown(results: dict[str, Any] | None = None) -> str:
     gs = g["time_split_seconds"]
     sw = g["seawarden_same_rows"]
     rat = r["ratios"]
+    cpu_g = "cpu_seconds" in g and "cpu_seconds" in sw
     out += [
         "",
         "### Against GeoPandas",
         "",
-        f"The same zone rules written with GeoPandas ({g['library']}): `sjoin` of the points in",
-        "the zones, then pandas sort/shift/cumsum/groupby for the runs (inside from the first",
-        "position in the zone to the first more than 50 m out; overspeed from the first",
-        "position above the limit, alerting at one ≥ 60 s later, ending 0.5 kn below; dwell),",
-        f"over {g['subset_vessels']:,} of the vessels for the whole day"
+        f"The same zone rules written with GeoPandas ({g['library']}): {g['rules']}, on"
+        f" {g['zone_geometries']}; `sjoin` of the points in the zones, then pandas"
+        " sort/shift/cumsum/groupby for the runs,"
+        f" over {g['subset_vessels']:,} of the vessels for the whole day"
         f" ({_n(g['subset_positions'])} positions). Seawarden's engine runs every zone rule of"
-        " every kind on the same rows.",
+        f" every kind on the same rows: {sw['what']}.",
         "",
-        "| | seconds | CPU s | positions/s |",
-        "|---|---:|---:|---:|",
+        "| | seconds |" + (" CPU s |" if cpu_g else "") + " positions/s |",
+        "|---|---:|" + ("---:|" if cpu_g else "") + "---:|",
         f"| GeoPandas + pandas (points {gs['points']:.1f} s, sjoin {gs['sjoin']:.1f} s, runs"
-        f" {gs['runs_pandas']:.1f} s)"
-        f" | {g['seconds']:.1f} | {g['cpu_seconds']:.1f} | {_n(g['positions_per_second'])} |",
-        f"| Seawarden, zone rules only, same rows | {sw['seconds']:.1f} | {sw['cpu_seconds']:.1f} |"
-        f" {_n(sw['positions_per_second'])} |",
+        f" {gs['runs_pandas']:.1f} s) | {g['seconds']:.1f} |"
+        + (f" {g['cpu_seconds']:.1f} |" if cpu_g else "")
+        + f" {_n(g['positions_per_second'])} |",
+        f"| Seawarden, zone rules only, same rows | {sw['seconds']:.1f} |"
+        + (f" {sw['cpu_seconds']:.1f} |" if cpu_g else "")
+        + f" {_n(sw['positions_per_second'])} |",
         "",
-        f"Seawarden/GeoPandas: {rat['seawarden_zone_rules/geopandas_same_rows']:.2f}x (wall),"
-        f" {rat['seawarden_zone_rules/geopandas_same_rows_cpu']:.2f}x (CPU); the whole"
-        f" `run_batch` (every rule, two passes, reading) per position:"
+        f"Seawarden/GeoPandas: {rat['seawarden_zone_rules/geopandas_same_rows']:.2f}x (wall"
+        + (
+            f"), {rat['seawarden_zone_rules/geopandas_same_rows_cpu']:.2f}x (CPU); the whole"
+            if "seawarden_zone_rules/geopandas_same_rows_cpu" in rat
+            else "); the whole"
+        )
+        + " `run_batch` (every rule, two passes, reading) per position:"
         f" {rat['seawarden_run_batch_all_rules/geopandas_per_position']:.2f}x. Both spend most of"
         " their time in Shapely's STRtree point-in-polygon tests.",
         "",
@@ -1334,14 +1374,17 @@ def markdown(results: dict[str, Any] | None = None) -> str:
         s = e["seconds"]
         out += [
             "",
-            f"Experiment (not Seawarden's code): zone membership of the {_n(e['positions'])} live"
-            " positions without Shapely Point objects — a 0.05° grid of zone bounding boxes and"
-            f" `shapely.intersects_xy` on the same prepared geometries — took"
+            f"{e['what'][:1].upper() + e['what'][1:]} ({_n(e['positions'])} positions): the"
+            f" grid took"
             f" {s['grid_intersects_xy']:.1f} s against {s['zone_index_memberships']:.1f} s for"
             f" `ZoneIndex.memberships` ({e['speedup']:.1f}x), with"
             f" {'the same' if e['same_memberships'] else 'different'} memberships.",
         ]
     return wrap_paragraphs(out)
+
+
+def _machine(m: dict[str, Any]) -> str:
+    return f"Python {m['python']}, {m['cpus']} CPUs ({m.get('cpu', '?')})"
 
 
 def wrap_paragraphs(lines: list[str], width: int = 92) -> str:

@@ -32,32 +32,39 @@ def _url(engine: Any) -> str:
     return url
 
 
-def _wait_ready(proc: subprocess.Popen[str]) -> None:
+def _wait_ready(proc: subprocess.Popen[str], errors: Path) -> None:
     assert proc.stdout is not None
     line = proc.stdout.readline()
-    assert line.strip() == "ready", line
+    if line.strip() != "ready":
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+        raise AssertionError(f"writer did not start: {line!r}\n{errors.read_text()[-3000:]}")
 
 
-def test_kill_9_during_appends(db_engine: Any) -> None:
+def test_kill_9_during_appends(db_engine: Any, tmp_path: Path) -> None:
     service.create_log(db_engine, OPERATOR, "crash", "crash.example/log")
     url = _url(db_engine)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
     rng = random.Random(7)
     sizes = []
     for round_ in range(ROUNDS):
-        procs = [
-            subprocess.Popen(
-                [sys.executable, str(WRITER), url, str(round_ * 10 + w)],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                text=True,
-                env=env,
-                cwd=str(Path(__file__).parents[2]),
-            )
-            for w in range(2)
-        ]
-        for p in procs:
-            _wait_ready(p)
+        logs = [tmp_path / f"writer-{round_}-{w}.log" for w in range(2)]
+        procs = []
+        for w, log in enumerate(logs):
+            with log.open("w") as err:
+                procs.append(
+                    subprocess.Popen(
+                        [sys.executable, str(WRITER), url, str(round_ * 10 + w)],
+                        stdout=subprocess.PIPE,
+                        stderr=err,
+                        text=True,
+                        env=env,
+                        cwd=str(Path(__file__).parents[2]),
+                    )
+                )
+        for p, log in zip(procs, logs, strict=True):
+            _wait_ready(p, log)
         time.sleep(rng.uniform(0.4, 1.2))
         for p in procs:
             os.kill(p.pid, signal.SIGKILL)

@@ -148,3 +148,32 @@ def test_scope_other_organisation_sees_nothing_and_cannot_write(db_engine: Engin
     with pytest.raises(Forbidden):  # sees ZJ but its role may not write
         ships.update_ship(db_engine, VIEWER, sid, {"name": "NOPE"})
     assert ships.get_ship(db_engine, ZJ, sid)["name"] == "HAI XING"
+
+
+def test_search_by_former_identities_and_certificates_of_a_ship(db_engine: Engine) -> None:
+    sid = ship(db_engine)
+    ships.update_ship(db_engine, ZJ, sid, {"name": "DONG FANG 100%"}, dt.date(2020, 6, 1))
+    assert [s["id"] for s in ships.search_ships(db_engine, ZJ, "hai xing")] == [sid]
+    assert [s["id"] for s in ships.search_ships(db_engine, ZJ, "100%")] == [sid]
+    assert ships.search_ships(db_engine, ZJ, "10_%") == []  # wildcards are taken literally
+    assert [s["id"] for s in ships.search_ships(db_engine, ZJ, "413000001")] == [sid]
+    assert [s["id"] for s in ships.search_ships(db_engine, ZJ, sid)] == [sid]
+    assert ships.search_ships(db_engine, FJ, "HAI") == []
+    events.add_certificate(
+        db_engine,
+        ZJ,
+        sid,
+        ShipCertificateIn(
+            kind="SMC", number="S-1", issued_on=dt.date(2019, 1, 1), expires_on=dt.date(2024, 1, 1)
+        ),
+    )
+    events.add_certificate(
+        db_engine,
+        ZJ,
+        sid,
+        ShipCertificateIn(kind="DOC", number="D-1", issued_on=dt.date(2024, 1, 1)),
+    )
+    certs = events.certificates_of(db_engine, ZJ, sid, dt.date(2025, 1, 1))
+    assert [(c["number"], c["state"]) for c in certs] == [("D-1", "valid"), ("S-1", "expired")]
+    with pytest.raises(NotFoundError):
+        events.certificates_of(db_engine, FJ, sid)

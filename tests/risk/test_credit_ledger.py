@@ -232,3 +232,30 @@ def test_feed_from_the_register(db_engine: Engine) -> None:
     s = scoring.compute_score(db_engine, ZJ, SubjectKind.ship, sid, AS_OF)
     assert (s["score"], s["grade"]) == (65.0, "C")
     assert s["intensity"]["level"] == "enhanced"
+
+
+def test_an_enterprise_appeals_against_a_record_of_its_own(db_engine: Engine) -> None:
+    from seawarden.security.actor import Actor, Role
+
+    company(db_engine, organisation="ZJ-ZS")
+    eid = ledger.record_event(
+        db_engine,
+        ZJ,
+        CreditEventIn(
+            subject_kind=SubjectKind.company,
+            subject=USCC_A,
+            kind="detention",
+            on_date=dt.date(2026, 1, 5),
+        ),
+    )
+    own = Actor("ent", frozenset({Role.enterprise}), "ZJ-ZS", frozenset({"ZJ-ZS"}))
+    stranger = Actor("other", frozenset({Role.enterprise}), "FJ", frozenset({"FJ"}))
+    public = Actor("citizen", frozenset({Role.public}), "ZJ-ZS", frozenset({"ZJ-ZS"}))
+    with pytest.raises(NotFoundError):
+        ledger.file_appeal(db_engine, stranger, eid, "not mine")
+    with pytest.raises(Forbidden):
+        ledger.file_appeal(db_engine, public, eid, "may not appeal")
+    aid = ledger.file_appeal(db_engine, own, eid, "the deficiencies were rectified")
+    with pytest.raises(Forbidden):
+        ledger.decide_appeal(db_engine, own, aid, True, "deciding my own appeal")
+    assert ledger.decide_appeal(db_engine, ZJ, aid, False, "detention confirmed") == "rejected"

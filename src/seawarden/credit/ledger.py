@@ -16,6 +16,7 @@ from seawarden.registry.companies import find_company
 from seawarden.registry.crews import find_crew
 from seawarden.registry.schemas import Record
 from seawarden.registry.scope import (
+    WRITE_ROLES,
     NotFoundError,
     RegistryError,
     check_reference_write,
@@ -24,7 +25,11 @@ from seawarden.registry.scope import (
     scoped,
 )
 from seawarden.registry.ships import find_ship
-from seawarden.security.actor import Actor
+from seawarden.security.actor import Actor, Role
+
+#: Roles that may appeal against a record: the authorities, and an enterprise against a record
+#: of its own (a record of its organisation: the company, its ships and seafarers).
+APPEAL_ROLES = (*WRITE_ROLES, Role.enterprise)
 
 
 class SubjectKind(StrEnum):
@@ -275,12 +280,17 @@ def _event(conn: Connection, actor: Actor, event_id: int) -> dict[str, Any]:
 def file_appeal(
     engine: Engine, actor: Actor, event_id: int, reason: str, filed_on: dt.date | None = None
 ) -> int:
-    """Appeal against an event (it stays counted unless the rule set says otherwise)."""
+    """Appeal against an event (it stays counted unless the rule set says otherwise).
+
+    The authorities may appeal on a subject's behalf; an enterprise against a record of its own.
+    """
     if not reason.strip():
         raise RegistryError("invalid", "an appeal needs a reason")
     with engine.begin() as conn:
         ev = _event(conn, actor, event_id)
-        org = check_write(actor, ev["organisation"])
+        actor.require(*APPEAL_ROLES)
+        org = str(ev["organisation"])
+        actor.check_scope(org)
         if ev["status"] != EventStatus.active.value:
             raise RegistryError(
                 "invalid", f"event {event_id} is {ev['status']}, not open to appeal"

@@ -21,7 +21,7 @@ from seawarden.dangerous_goods.errors import (
     InvalidQuantityError,
     OverCapacityError,
 )
-from seawarden.dangerous_goods.store import TERMINAL_ROLES, create, get, rows
+from seawarden.dangerous_goods.store import TERMINAL_ROLES, create, get, rows, visible
 from seawarden.db.engine import now_ms as wall_ms
 from seawarden.security.actor import Actor
 
@@ -162,6 +162,24 @@ def record_cargo(
             },
             f"cargo_{direction}",
         )
+
+
+def list_records(
+    engine: Engine,
+    actor: Actor,
+    storage_unit_id: int | None = None,
+    limit: int = 1000,
+) -> list[dict[str, Any]]:
+    """Visible cargo records, newest first (of one unit and its tanks when given)."""
+    with engine.connect() as conn:
+        q = select(t.cargo_records).where(visible(actor, t.cargo_records))
+        if storage_unit_id is not None:
+            get(conn, actor, t.storage_units, storage_unit_id, "storage unit")
+            q = q.where(
+                t.cargo_records.c.storage_unit_id.in_(unit_and_children(conn, storage_unit_id))
+            )
+        q = q.order_by(t.cargo_records.c.at_ms.desc(), t.cargo_records.c.id.desc()).limit(limit)
+        return [dict(r) for r in conn.execute(q).mappings().all()]
 
 
 def inventory(

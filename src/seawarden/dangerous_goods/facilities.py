@@ -523,6 +523,40 @@ def list_berths(
         return rows(conn, actor, t.berths, *where)
 
 
+def list_companies(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
+    """Visible companies."""
+    with engine.connect() as conn:
+        return rows(conn, actor, t.companies)
+
+
+def list_terminals(
+    engine: Engine, actor: Actor, company_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Visible terminals (of one company when given)."""
+    with engine.connect() as conn:
+        where = [t.terminals.c.company_id == company_id] if company_id is not None else []
+        return rows(conn, actor, t.terminals, *where)
+
+
+def list_licences(
+    engine: Engine, actor: Actor, company_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Visible licences with their annexes (of one company when given)."""
+    with engine.connect() as conn:
+        where = [t.licences.c.company_id == company_id] if company_id is not None else []
+        licences = rows(conn, actor, t.licences, *where)
+        annexes = rows(conn, actor, t.licence_annexes)
+    for lic in licences:
+        lic["annexes"] = [a for a in annexes if a["licence_id"] == lic["id"]]
+    return licences
+
+
+def port_rules_in_force(engine: Engine, organisation: str | None) -> PortRules:
+    """The port rules in force for an organisation (see :func:`port_rules_for`)."""
+    with engine.connect() as conn:
+        return port_rules_for(conn, organisation)
+
+
 def port_rules_for(conn: Connection, organisation: str | None) -> PortRules:
     """The rules in force for an organisation: its own, its nearest ancestor's, or the defaults."""
     seen: set[str] = set()

@@ -222,6 +222,32 @@ def due_evaluations(
         )
 
 
+def list_sources(
+    engine: Engine, actor: Actor, include_deregistered: bool = False
+) -> list[dict[str, Any]]:
+    """Visible major hazard sources (active ones unless asked for all)."""
+    where = [] if include_deregistered else [t.hazard_sources.c.state != "deregistered"]
+    with engine.connect() as conn:
+        return rows(conn, actor, t.hazard_sources, *where)
+
+
+def assess_preview(engine: Engine, actor: Actor, unit_id: int) -> dict[str, Any]:
+    """GB 18218 of a unit at its designed maximum quantities, without registering it."""
+    with engine.connect() as conn:
+        unit, result = assess_unit(conn, actor, unit_id)
+    return {"storage_unit_id": unit["id"], "name": unit["name"], **result.as_dict()}
+
+
+def source(engine: Engine, actor: Actor, hs_id: int) -> dict[str, Any]:
+    """A visible source with its recorded steps."""
+    with engine.connect() as conn:
+        hs = get(conn, actor, t.hazard_sources, hs_id, "hazard source")
+        hs["events"] = rows(
+            conn, actor, t.hazard_source_events, t.hazard_source_events.c.hazard_source_id == hs_id
+        )
+    return hs
+
+
 def events(engine: Engine, actor: Actor, hs_id: int) -> list[dict[str, Any]]:
     """The recorded steps of a source."""
     with engine.connect() as conn:

@@ -16,9 +16,15 @@ from typing import Any
 
 import filetype
 from sqlalchemy import Connection, Engine
+from sqlalchemy.sql.elements import ColumnElement
 
 from seawarden.dangerous_goods import tables as t
-from seawarden.dangerous_goods.errors import InvalidFileError, InvalidInputError, InvalidStateError
+from seawarden.dangerous_goods.errors import (
+    InvalidFileError,
+    InvalidInputError,
+    InvalidStateError,
+    NotFoundError,
+)
 from seawarden.dangerous_goods.facilities import port_rules_for
 from seawarden.dangerous_goods.portrules import PortRules
 from seawarden.dangerous_goods.reference import reference
@@ -451,6 +457,37 @@ def history(engine: Engine, actor: Actor, hd_id: int) -> dict[str, Any]:
         )
         hd["photos"] = rows(conn, actor, t.photos, t.photos.c.hidden_danger_id == hd_id)
     return hd
+
+
+def list_dangers(
+    engine: Engine,
+    actor: Actor,
+    state: str | None = None,
+    terminal_id: int | None = None,
+    level: str | None = None,
+) -> list[dict[str, Any]]:
+    """Visible hidden dangers, optionally of one state (``open``: any open one), terminal, level."""
+    where: list[ColumnElement[bool]] = []
+    if state == "open":
+        where.append(t.hidden_dangers.c.state.in_(OPEN_STATES))
+    elif state is not None:
+        where.append(t.hidden_dangers.c.state == state)
+    if terminal_id is not None:
+        where.append(t.hidden_dangers.c.terminal_id == terminal_id)
+    if level is not None:
+        where.append(t.hidden_dangers.c.level == level)
+    with engine.connect() as conn:
+        return rows(conn, actor, t.hidden_dangers, *where)
+
+
+def photo(engine: Engine, actor: Actor, hd_id: int, photo_id: int) -> dict[str, Any]:
+    """A stored photo of a visible hidden danger (its row, with the file path)."""
+    with engine.connect() as conn:
+        get(conn, actor, t.hidden_dangers, hd_id, "hidden danger")
+        row = get(conn, actor, t.photos, photo_id, "photo")
+    if row["hidden_danger_id"] != hd_id:
+        raise NotFoundError(f"no photo {photo_id}", entity="dg_photos", id=photo_id)
+    return row
 
 
 def statistics(engine: Engine, actor: Actor, now_ms: int | None = None) -> dict[str, Any]:

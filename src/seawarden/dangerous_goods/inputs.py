@@ -183,7 +183,12 @@ def read_plan(path: Path) -> Plan:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInputError(f"cannot read {path}: {exc}") from exc
-    suffix = Path(path).suffix.lower()
+    return plan_from_text(text, Path(path).suffix.lower(), str(path))
+
+
+def plan_from_text(text: str, suffix: str = ".json", name: str = "plan") -> Plan:
+    """A bay or yard list from its text; ``suffix`` (``.json``, ``.csv``, ``.edi``) says how."""
+    suffix = suffix.lower() if suffix.startswith(".") else f".{suffix.lower()}"
     try:
         if suffix in (".edi", ".baplie", ".edifact") or text.lstrip().startswith(("UNA", "UNB")):
             return read_baplie(text)
@@ -197,5 +202,5 @@ def read_plan(path: Path) -> Plan:
         return from_records(str(data.get("kind", "bay")), list(data.get("containers") or []), data)
     except DGError:
         raise
-    except (ValueError, KeyError, TypeError, IndexError) as exc:
-        raise InvalidInputError(f"{path}: {exc}") from exc
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
+        raise InvalidInputError(f"{name}: {exc}") from exc

@@ -63,7 +63,7 @@ def create(
     key = pk[0] if pk else None
     audit(
         conn,
-        actor.username,
+        actor,
         f"dg.{action}",
         table.name,
         str(key),
@@ -88,7 +88,7 @@ def change(
     before = {k: row.get(k) for k in values}
     audit(
         conn,
-        actor.username,
+        actor,
         f"dg.{action}",
         table.name,
         str(row[pk.name]),

@@ -101,6 +101,10 @@ def append(
     return seq
 
 
+PROTECT_LOCK_KEY = 0x5EA_A0D1
+"""PostgreSQL advisory lock taken while the audit triggers are installed."""
+
+
 def protect(conn: Connection) -> None:
     """Install the triggers that refuse UPDATE and DELETE of audit rows (idempotent)."""
     if conn.dialect.name == "sqlite":
@@ -113,6 +117,9 @@ def protect(conn: Connection) -> None:
                 )
             )
     elif conn.dialect.name == "postgresql":
+        # Processes starting at once would race on CREATE OR REPLACE ("tuple concurrently
+        # updated"): one at a time, for the rest of this transaction.
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PROTECT_LOCK_KEY})
         conn.execute(
             text(
                 "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$ "

@@ -174,6 +174,25 @@ def add_certificate(engine: Engine, actor: Actor, ref: str, data: ShipCertificat
     return cid
 
 
+def certificates_of(
+    engine: Engine, actor: Actor, ref: str, on: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """A ship's certificates, latest issued first, each with its state on a day (default today)."""
+    day = on or dt.date.today()
+    with engine.connect() as conn:
+        ship = require_ship(conn, actor, ref)
+        stmt = scoped(
+            select(ship_certificates).where(ship_certificates.c.ship_id == ship["id"]),
+            ship_certificates,
+            actor,
+        ).order_by(ship_certificates.c.issued_on.desc(), ship_certificates.c.id.desc())
+        rows = [dict(r) for r in conn.execute(stmt).mappings()]
+    for r in rows:
+        expires = r.get("expires_on")
+        r["state"] = "expired" if expires is not None and expires < day else "valid"
+    return rows
+
+
 def expiring_certificates(
     engine: Engine, actor: Actor, within_days: int = 30, on: dt.date | None = None
 ) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 
 from seawarden.db.engine import audit, now_ms
 from seawarden.registry import codes
@@ -348,3 +348,27 @@ def identity_at(engine: Engine, actor: Actor, kind: str, value: str, on: dt.date
     )
     with engine.connect() as conn:
         return sorted({r[0] for r in conn.execute(stmt)})
+
+
+def search_ships(engine: Engine, actor: Actor, text: str, limit: int = 100) -> list[dict[str, Any]]:
+    """Ships in scope named by ``text``, by name.
+
+    A ship matches when its id is ``text`` or one of its identities, current or former (name,
+    IMO, MMSI, call sign, ship id or fishing-vessel number), contains it.
+    """
+    needle = text.strip()
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    held = scoped(
+        select(ship_identities.c.ship_id).where(
+            func.upper(ship_identities.c.value).like(f"%{escaped.upper()}%", escape="\\")
+        ),
+        ship_identities,
+        actor,
+    )
+    stmt = (
+        scoped(select(ships).where(or_(ships.c.id == needle, ships.c.id.in_(held))), ships, actor)
+        .order_by(ships.c.name, ships.c.id)
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(stmt).mappings()]

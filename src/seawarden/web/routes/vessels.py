@@ -107,7 +107,7 @@ def search(
 
 
 def _vessel_key(vessel: str) -> int | str:
-    return int(vessel) if vessel.isdigit() else vessel
+    return int(vessel) if vessel.isascii() and vessel.isdigit() else vessel
 
 
 def _latest_visible(request: Request, who: Actor, vessel: str) -> pa.Table:

@@ -94,8 +94,9 @@ async function enter(s) {
   $("#btn-logout").onclick = async () => { await api("/api/auth/logout", { method: "POST" }); location.reload(); };
   $("#btn-password").onclick = changePassword;
   for (const b of document.querySelectorAll("#nav button")) b.onclick = () => show(b.dataset.view);
-  const watch = hasRole("supervisor", "duty_officer");
-  show(watch ? "map" : hasRole("audit_admin") ? "audit" : hasRole("system_admin", "security_admin") ? "admin" : "map");
+  // The first page the user's roles allow (the map for the watch; a domain page otherwise).
+  const first = [...document.querySelectorAll("#nav button")].find((b) => !b.classList.contains("hidden"));
+  show(first ? first.dataset.view : "map");
 }
 
 async function changePassword() {
@@ -490,6 +491,7 @@ function addSideAlert(a, prepend = false) {
 }
 
 async function loadSideAlerts() {
+  if (!hasRole("supervisor", "duty_officer")) return;
   const data = await api("/api/alerts?state=open&page_size=50");
   $("#side-alerts").replaceChildren();
   for (const a of data.alerts) addSideAlert(a);
