@@ -27,6 +27,9 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	  (command -v apt-get >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null) || \
 	  echo "Chromium could not be installed: browser tests will be skipped"
+	@fc-list :lang=zh 2>/dev/null | grep -q . || \
+	  (command -v apt-get >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-wqy-zenhei >/dev/null) || \
+	  echo "No Chinese font could be installed: screenshots show Chinese text as boxes"
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
