@@ -66,6 +66,33 @@ class WebSettings(BaseModel):
     )
 
 
+class LedgerSettings(BaseModel):
+    """The platform's own ledger logs (dangerous-goods approvals, audit anchors, documents)."""
+
+    key_dir: Path | None = Field(
+        None,
+        description="Directory of the platform's ledger signing keys, one file per key, mode "
+        "0600 (default: ledger-keys in the data directory).",
+    )
+    origin: str = Field(
+        "seawarden.local/ledger",
+        pattern=r"^[A-Za-z0-9._/-]{1,200}$",
+        description="Prefix of the origins of the platform's logs, e.g. msa.example.cn/ledger.",
+    )
+    algorithm: Literal["ed25519", "sm2"] = Field(
+        "ed25519", description="Signature algorithm of keys the platform generates."
+    )
+    hash: Literal["sha256", "sm3"] = Field("sha256", description="Hash of logs it creates.")
+    sign_approvals: bool = Field(
+        True, description="Log every dangerous-goods decision and store its receipt."
+    )
+    anchor_every_s: float = Field(
+        3600.0,
+        ge=0,
+        description="Seconds between anchors of the audit trail in `serve` (0: never).",
+    )
+
+
 class Settings(BaseSettings):
     """Platform settings."""
 
@@ -81,6 +108,7 @@ class Settings(BaseSettings):
     ais: AisSettings = AisSettings()
     ingest: IngestSettings = IngestSettings()
     web: WebSettings = WebSettings()
+    ledger: LedgerSettings = LedgerSettings()
 
     @classmethod
     def settings_customise_sources(

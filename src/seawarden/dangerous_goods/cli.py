@@ -64,6 +64,14 @@ def _engine(data_dir: Path | None) -> Any:
     return connect(database_url(data_dir))
 
 
+def _sign_decisions(engine: Any, data_dir: Path | None) -> None:
+    """Log decisions in the ledger, as the web platform does (see seawarden.ledger.platform)."""
+    from seawarden.ledger.platform import install
+    from seawarden.settings import get_settings
+
+    install(engine, data_dir if data_dir is not None else get_settings().data_dir)
+
+
 def _actor() -> Any:
     from seawarden.security.actor import cli_actor
 
@@ -357,7 +365,9 @@ def approve_command(
     def body() -> None:
         from seawarden.dangerous_goods.declarations import approve
 
-        _show(approve(_engine(data_dir), _actor(), decl_id, comment), fmt)
+        engine = _engine(data_dir)
+        _sign_decisions(engine, data_dir)
+        _show(approve(engine, _actor(), decl_id, comment), fmt)
 
     _run(body)
 
@@ -374,7 +384,9 @@ def reject_command(
     def body() -> None:
         from seawarden.dangerous_goods.declarations import reject
 
-        _show(reject(_engine(data_dir), _actor(), decl_id, comment), fmt)
+        engine = _engine(data_dir)
+        _sign_decisions(engine, data_dir)
+        _show(reject(engine, _actor(), decl_id, comment), fmt)
 
     _run(body)
 

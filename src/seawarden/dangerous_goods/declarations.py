@@ -3,7 +3,7 @@
 A declaration is compared at once with permits, capacity, stock and segregation
 (:mod:`.comparison`): ``block`` findings make it ``blocked`` (it cannot be approved),
 ``warn`` findings need the approver's comment. The authority approves or rejects within the
-port's ``decision_hours``; a late decision is marked. Each approval calls the approval hook
+port's ``decision_hours``; a late decision is marked. Each decision calls the approval hook
 in the same transaction (:func:`set_approval_hook`), which the ledger uses to sign it.
 """
 
@@ -52,9 +52,9 @@ _hook: ApprovalHook = _no_hook
 
 
 def set_approval_hook(hook: ApprovalHook | None) -> None:
-    """Install the callable run on every approval (``None`` restores the no-op).
+    """Install the callable run on every decision (``None`` restores the no-op).
 
-    It receives the open connection and the approval record (declaration, lines, decision,
+    It receives the open connection and the decision record (declaration, lines, decision,
     who, when, comment) and may return a receipt (stored in ``ledger_receipt``). If it
     raises, the approval is rolled back.
     """
@@ -269,16 +269,15 @@ def _decide(
             "decision_comment": text or None,
             "late_decision": now > d["decision_deadline_ms"],
         }
-        if approve:
-            record = {
-                "declaration": {k: v for k, v in d.items() if k != "lines"},
-                "lines": d["lines"],
-                "decision": "approved",
-                "decided_by": actor.username,
-                "decided_ms": now,
-                "comment": text or None,
-            }
-            values["ledger_receipt"] = _hook(conn, record)
+        record = {
+            "declaration": {k: v for k, v in d.items() if k != "lines"},
+            "lines": d["lines"],
+            "decision": values["status"],
+            "decided_by": actor.username,
+            "decided_ms": now,
+            "comment": text or None,
+        }
+        values["ledger_receipt"] = _hook(conn, record)
         change(conn, actor, t.declarations, d, values, "approve" if approve else "reject")
         return _load(conn, actor, decl_id)
 

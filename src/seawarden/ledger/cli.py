@@ -371,3 +371,49 @@ def audit_command(
                 err.print(f"({len(r.findings)} findings in {r.log})", highlight=False)
     if bad:
         raise typer.Exit(1)
+
+
+@app.command("anchor")
+def anchor_command(
+    check: Annotated[
+        bool, typer.Option(help="Compare the anchors with the audit trail instead (exit 1 if not).")
+    ] = False,
+    data_dir: DataDir = Path("var/data"),
+    actor: ActorName = None,
+) -> None:
+    """Anchor the head of the audit trail's hash chain in the audit-anchors log.
+
+    The platform's key for that log is in the key directory (SEAWARDEN_LEDGER__KEY_DIR,
+    default DATA_DIR/ledger-keys) and is generated on first use.
+    """
+    from seawarden.ledger.platform import KeyFileError, from_settings
+
+    engine = _engine(data_dir)
+    platform = from_settings(engine, data_dir)
+    who = Actor(cli_actor(actor).username, frozenset({Role.audit_admin}))
+    try:
+        if check:
+            checks = platform.check_anchors(who)
+            bad = [c for c in checks if not c.ok]
+            for c in bad:
+                err.print(f"anchor {c.index} (audit row {c.seq}): {c.reason}", highlight=False)
+            typer.echo(f"{len(checks)} anchors checked, {len(bad)} do not match the audit trail")
+            if bad:
+                raise typer.Exit(1)
+            return
+        done = platform.anchor(who)
+    except (LedgerError, Forbidden, KeyFileError) as exc:
+        _run_errors(exc)
+    if done is None:
+        typer.echo("the audit trail is empty: nothing to anchor")
+        return
+    typer.echo(
+        json.dumps(
+            {
+                "seq": done.seq,
+                "hash": done.hash,
+                "index": done.index,
+                "duplicate": done.duplicate,
+            }
+        )
+    )

@@ -107,6 +107,31 @@ def document_statement(
     }
 
 
+def _hex_digest(value: object, name: str) -> str:
+    if (
+        not isinstance(value, str)
+        or len(value) != 64
+        or any(c not in "0123456789abcdef" for c in value)
+    ):
+        raise EntryError(f"{name} must be 64 lower-case hex digits")
+    return value
+
+
+def statement_for_digests(
+    doc_id: str, version: int, role: str, signed_at_ms: int, sha256: str, sm3: str
+) -> dict[str, Any]:
+    """A document statement from digests already logged (another party signs the same document)."""
+    return {
+        "type": DOCUMENT,
+        "doc_id": _text(doc_id, "doc_id"),
+        "version": _int(version, "version"),
+        "role": _text(role, "role", 64),
+        "signed_at_ms": _int(signed_at_ms, "signed_at_ms"),
+        "sha256": _hex_digest(sha256, "sha256"),
+        "sm3": _hex_digest(sm3, "sm3"),
+    }
+
+
 def weighing_statement(
     record_id: str,
     record: Mapping[str, Any] | bytes,

@@ -15,6 +15,7 @@ class Code(StrEnum):
     bad_request = "bad_request"
     bad_signature = "bad_signature"
     witness_refused = "witness_refused"
+    conflict = "conflict"
 
 
 class LedgerError(Exception):

@@ -35,6 +35,8 @@ OPERATORS = (Role.system_admin,)
 """Roles that may create logs and sign checkpoints with the log's key."""
 WITNESSES = (Role.audit_admin,)
 """Roles that may cosign as a witness (the audit administrator, not the log's operator)."""
+ANCHORERS = (*WRITERS, Role.audit_admin)
+"""Roles that may anchor the audit trail (the writers and the audit administrator)."""
 MAX_BATCH = 100_000
 MAX_ENTRY = 1 << 20
 ENTITY = "ledger_log"
@@ -61,6 +63,20 @@ def create_log(
 ) -> LogInfo:
     """Create an empty log with its own origin (e.g. ``msa.example.cn/ledger/handover/v1``)."""
     actor.require(*OPERATORS)
+    with engine.begin() as conn:
+        return create_log_in(conn, actor, name, origin, hash_alg, organisation)
+
+
+def create_log_in(
+    conn: Connection,
+    actor: Actor,
+    name: str,
+    origin: str,
+    hash_alg: str = "sha256",
+    organisation: str | None = None,
+) -> LogInfo:
+    """:func:`create_log` in the caller's transaction."""
+    actor.require(*OPERATORS)
     try:
         check_name(name)
         check_name(origin)
@@ -70,10 +86,19 @@ def create_log(
         raise LedgerError(Code.bad_request, str(exc)) from None
     if len(name) > 64 or len(origin) > 400:
         raise LedgerError(Code.bad_request, "name or origin too long (64 / 400 characters)")
-    with engine.begin() as conn:
-        log = store.create_log(conn, name, origin, hasher, organisation)
-        _audit(conn, actor, "ledger.create", name, {"origin": origin, "hash": hasher.name})
+    log = store.create_log(conn, name, origin, hasher, organisation)
+    _audit(conn, actor, "ledger.create", name, {"origin": origin, "hash": hasher.name})
     return log
+
+
+def leaves_of_kind(
+    engine: Engine, actor: Actor, log_name: str, kind: str, limit: int = 1000
+) -> list[tuple[int, str | None, bytes]]:
+    """Up to ``limit`` entries of one kind, newest first: (index, reference, entry bytes)."""
+    with engine.connect() as conn:
+        log = _log(conn, actor, log_name)
+        rows = store.leaves_by_kind(conn, log, kind, limit)
+    return [(int(r["idx"]), r["ref"], bytes(r["data"])) for r in rows]
 
 
 def list_logs(engine: Engine, actor: Actor) -> list[LogInfo]:
@@ -92,20 +117,7 @@ def get_log(engine: Engine, actor: Actor, name: str) -> LogInfo:
         return _log(conn, actor, name)
 
 
-def append_entries(
-    engine: Engine,
-    actor: Actor,
-    log_name: str,
-    items: Sequence[NewEntry],
-    action: str = "ledger.append",
-    dedupe: bool = True,
-) -> list[Appended]:
-    """Append entries in one transaction (an entry already logged keeps its index).
-
-    ``dedupe=False`` is for bulk imports of entries known to be new (it skips the look-up
-    of earlier copies; a repeated entry would get a second index).
-    """
-    actor.require(*WRITERS)
+def _check_items(items: Sequence[NewEntry]) -> None:
     if not items or len(items) > MAX_BATCH:
         raise LedgerError(Code.bad_request, f"give 1-{MAX_BATCH} entries")
     for item in items:
@@ -117,23 +129,59 @@ def append_entries(
             ent.check_entry(item.kind, item.data)
         except ent.EntryError as exc:
             raise LedgerError(Code.bad_request, f"{item.kind} entry: {exc}") from None
-    with engine.begin() as conn:
-        log = _log(conn, actor, log_name)
-        out = store.append(conn, log, items, dedupe)
-        new = [a.index for a in out if not a.duplicate]
-        _audit(
-            conn,
-            actor,
-            action,
-            log_name,
-            {
-                "first": min(new) if new else None,
-                "count": len(new),
-                "duplicates": len(out) - len(new),
-                "kinds": sorted({i.kind for i in items}),
-            },
-        )
+
+
+def append_in(
+    conn: Connection,
+    actor: Actor,
+    log_name: str,
+    items: Sequence[NewEntry],
+    action: str = "ledger.append",
+    dedupe: bool = True,
+    roles: Sequence[Role] = WRITERS,
+) -> list[Appended]:
+    """Append entries in the caller's transaction (e.g. together with the approval they record).
+
+    Same checks and audit row as :func:`append_entries`; the caller commits.
+    """
+    actor.require(*roles)
+    _check_items(items)
+    log = _log(conn, actor, log_name)
+    out = store.append(conn, log, items, dedupe)
+    new = [a.index for a in out if not a.duplicate]
+    _audit(
+        conn,
+        actor,
+        action,
+        log_name,
+        {
+            "first": min(new) if new else None,
+            "count": len(new),
+            "duplicates": len(out) - len(new),
+            "kinds": sorted({i.kind for i in items}),
+        },
+    )
     return out
+
+
+def append_entries(
+    engine: Engine,
+    actor: Actor,
+    log_name: str,
+    items: Sequence[NewEntry],
+    action: str = "ledger.append",
+    dedupe: bool = True,
+    roles: Sequence[Role] = WRITERS,
+) -> list[Appended]:
+    """Append entries in one transaction (an entry already logged keeps its index).
+
+    ``dedupe=False`` is for bulk imports of entries known to be new (it skips the look-up
+    of earlier copies; a repeated entry would get a second index).
+    """
+    actor.require(*roles)
+    _check_items(items)
+    with engine.begin() as conn:
+        return append_in(conn, actor, log_name, items, action, dedupe, roles)
 
 
 def append(
@@ -156,29 +204,37 @@ def make_checkpoint(
     Every key must be a log key named after the log's origin (Ed25519 and/or SM2).
     """
     actor.require(*OPERATORS)
+    with engine.begin() as conn:
+        return checkpoint_in(conn, actor, log_name, keys)
+
+
+def checkpoint_in(
+    conn: Connection, actor: Actor, log_name: str, keys: Sequence[PrivateKey]
+) -> StoredCheckpoint:
+    """:func:`make_checkpoint` in the caller's transaction."""
+    actor.require(*OPERATORS)
     if not keys:
         raise LedgerError(Code.bad_request, "a checkpoint needs at least one signing key")
-    with engine.begin() as conn:
-        log = _log(conn, actor, log_name)
-        for k in keys:
-            if k.cosigner or k.name != log.origin:
-                raise LedgerError(
-                    Code.bad_request, f"key {k.name} is not a log key for origin {log.origin}"
-                )
-        size = store.lock(conn, log.id)
-        existing = store.checkpoint_at(conn, log, size)
-        if existing is not None:
-            return existing
-        root = root_at(lambda ids: store.read_nodes(conn, log.id, ids), size, log.hasher)
-        signed = note.sign_note(Checkpoint(log.origin, size, root).body(), keys)
-        cp = store.save_checkpoint(conn, log, size, root, signed)
-        _audit(
-            conn,
-            actor,
-            "ledger.checkpoint",
-            log_name,
-            {"size": size, "root": root.hex(), "keys": [f"{k.name}+{k.key_id:08x}" for k in keys]},
-        )
+    log = _log(conn, actor, log_name)
+    for k in keys:
+        if k.cosigner or k.name != log.origin:
+            raise LedgerError(
+                Code.bad_request, f"key {k.name} is not a log key for origin {log.origin}"
+            )
+    size = store.lock(conn, log.id)
+    existing = store.checkpoint_at(conn, log, size)
+    if existing is not None:
+        return existing
+    root = root_at(lambda ids: store.read_nodes(conn, log.id, ids), size, log.hasher)
+    signed = note.sign_note(Checkpoint(log.origin, size, root).body(), keys)
+    cp = store.save_checkpoint(conn, log, size, root, signed)
+    _audit(
+        conn,
+        actor,
+        "ledger.checkpoint",
+        log_name,
+        {"size": size, "root": root.hex(), "keys": [f"{k.name}+{k.key_id:08x}" for k in keys]},
+    )
     return cp
 
 
@@ -358,18 +414,23 @@ def _inclusion(conn: Connection, log: LogInfo, index: int, size: int) -> list[by
 def receipt(engine: Engine, actor: Actor, log_name: str, index: int) -> Receipt:
     """The receipt of entry ``index`` against the latest checkpoint that covers it."""
     with engine.connect() as conn:
-        log = _log(conn, actor, log_name)
-        cp = store.latest_checkpoint(conn, log)
-        if cp is None or index >= cp.size:
-            if not 0 <= index < log.size:
-                raise LedgerError(Code.no_such_entry, f"log {log_name} has no entry {index}")
-            raise LedgerError(
-                Code.not_checkpointed, f"entry {index} is not covered by a checkpoint yet"
-            )
-        if index < 0:
+        return receipt_in(conn, actor, log_name, index)
+
+
+def receipt_in(conn: Connection, actor: Actor, log_name: str, index: int) -> Receipt:
+    """:func:`receipt` on the caller's connection (sees the caller's uncommitted entries)."""
+    log = _log(conn, actor, log_name)
+    cp = store.latest_checkpoint(conn, log)
+    if cp is None or index >= cp.size:
+        if not 0 <= index < log.size:
             raise LedgerError(Code.no_such_entry, f"log {log_name} has no entry {index}")
-        leaf = store.get_leaf(conn, log, index)
-        proof = _inclusion(conn, log, index, cp.size)
+        raise LedgerError(
+            Code.not_checkpointed, f"entry {index} is not covered by a checkpoint yet"
+        )
+    if index < 0:
+        raise LedgerError(Code.no_such_entry, f"log {log_name} has no entry {index}")
+    leaf = store.get_leaf(conn, log, index)
+    proof = _inclusion(conn, log, index, cp.size)
     return Receipt(index, tuple(proof), cp.note, bytes(leaf["data"]))
 
 
@@ -471,6 +532,7 @@ def anchor_audit_chain(
         log_name,
         [NewEntry(data, ent.Kind.audit_anchor, label[:200])],
         "ledger.anchor",
+        roles=ANCHORERS,
     )[0]
 
 
@@ -495,3 +557,10 @@ def document_signatures(
             entry = ent.parse_signature_entry(bytes(row["data"]))
             out.append(DocumentSignature(int(row["idx"]), entry))
     return out
+
+
+def leaf_hash(engine: Engine, actor: Actor, log_name: str, index: int) -> bytes:
+    """The leaf hash of entry ``index``."""
+    with engine.connect() as conn:
+        log = _log(conn, actor, log_name)
+        return bytes(store.get_leaf(conn, log, index)["leaf_hash"])

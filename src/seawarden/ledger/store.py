@@ -284,6 +284,21 @@ def leaves_by_ref(conn: Connection, log: LogInfo, ref: str) -> list[RowMapping]:
     )
 
 
+def leaves_by_kind(
+    conn: Connection, log: LogInfo, kind: str, limit: int = 1000, newest_first: bool = True
+) -> list[RowMapping]:
+    """Up to ``limit`` leaves of one kind (newest first by default)."""
+    order = ledger_leaves.c.idx.desc() if newest_first else ledger_leaves.c.idx
+    return list(
+        conn.execute(
+            select(ledger_leaves)
+            .where(ledger_leaves.c.log_id == log.id, ledger_leaves.c.kind == kind)
+            .order_by(order)
+            .limit(limit)
+        ).mappings()
+    )
+
+
 def _checkpoint(row: RowMapping) -> StoredCheckpoint:
     return StoredCheckpoint(
         int(row["size"]),

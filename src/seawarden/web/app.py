@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from seawarden import __version__
 from seawarden.db.engine import connect, database_url
+from seawarden.ledger.platform import install as install_ledger
 from seawarden.security.actor import Forbidden
 from seawarden.settings import get_settings
 from seawarden.web.deps import State
@@ -106,6 +107,8 @@ def create_app(
     data_dir = Path(data_dir)
     engine = connect(database_url(data_dir, url))
     st = State(data_dir, engine, secure_cookies, dict(extras or {}))
+    ledger_platform = install_ledger(engine, data_dir)  # signs dangerous-goods decisions
+    st.extras["ledger"] = ledger_platform
     hub = LiveHub(data_dir, engine) if live_hub else None
     csp = content_security_policy(get_settings().web.tile_url)
 
@@ -114,7 +117,9 @@ def create_app(
         if hub is not None:
             hub.start()
             st.extras["hub"] = hub
+        ledger_platform.start()  # anchors the audit trail every SEAWARDEN_LEDGER__ANCHOR_EVERY_S
         yield
+        ledger_platform.stop()
         if hub is not None:
             hub.stop()
 
