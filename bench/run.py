@@ -139,7 +139,7 @@ SECTIONS: dict[str, Section] = {
         "collision.json",
         lambda r: (
             f"pairs_within {r['targets']['pairs_within_ms']['measured']:.0f} ms,"
-            f" CPA 100k {r['targets']['cpa_tcpa_arrays_100k_ms']['measured']:.1f} ms"
+            f" CPA 100k {r['targets']['cpa_tcpa_100k_ms']['measured']:.1f} ms"
         ),
     ),
     "dg": Section(

@@ -117,3 +117,28 @@ def test_pair_search_matches_brute_force() -> None:
     assert set(zip(a.tolist(), b.tolist(), strict=True)) == set(
         zip(i[d <= 5].tolist(), j[d <= 5].tolist(), strict=True)
     )
+
+
+def test_compiled_pairs_agree_with_the_numpy_reference() -> None:
+    import numpy as np
+
+    from seawarden.collision.cpa import cpa_tcpa_indexed, relative_motion, vessel_vectors
+
+    rng = np.random.default_rng(11)
+    n = 2000
+    lat = rng.uniform(-89.9, 89.9, n)
+    lon = rng.uniform(-180, 180, n)
+    sog, cog = rng.uniform(0, 30, n), rng.uniform(0, 360, n)
+    i, j = rng.integers(0, n, 20_000), rng.integers(0, n, 20_000)
+    lat[j[:500]] = np.clip(lat[i[:500]] + rng.normal(0, 0.05, 500), -90, 90)  # close pairs
+    lon[j[:500]] = (lon[i[:500]] + rng.normal(0, 0.05, 500) + 180) % 360 - 180
+    lat[:3], lon[:3] = [90.0, 89.999, 0.0], [0.0, 180.0, 179.999]  # a pole and the antimeridian
+    i[:2], j[:2] = [0, 2], [1, 0]
+    dcpa, tcpa, dist, speed = cpa_tcpa_indexed(*vessel_vectors(lat, lon, sog, cog), i, j)
+    rx, ry, vx, vy = relative_motion(lat[i], lon[i], sog[i], cog[i], lat[j], lon[j], sog[j], cog[j])
+    vv = vx * vx + vy * vy
+    t = np.where(vv > 1e-12, -(rx * vx + ry * vy) / np.where(vv > 1e-12, vv, 1), 0)
+    assert np.allclose(dist, np.hypot(rx, ry), rtol=1e-9, atol=1e-9)
+    assert np.allclose(speed, np.sqrt(vv), rtol=1e-9, atol=1e-9)
+    assert np.allclose(tcpa, t * 60, rtol=1e-7, atol=1e-7)
+    assert np.allclose(dcpa, np.hypot(rx + vx * t, ry + vy * t), rtol=1e-7, atol=1e-7)

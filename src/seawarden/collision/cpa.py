@@ -10,6 +10,11 @@ east/north arithmetic (as in OpenCPN) breaks down.
 TCPA = -(r·v)/(v·v) with r and v the position and velocity of vessel 2 relative to
 vessel 1; DCPA = |r + v·TCPA|. With no relative motion TCPA is 0 and DCPA the current
 distance. A negative TCPA means the closest point is in the past.
+
+For a whole picture, :func:`vessel_vectors` turns each vessel's position and velocity into
+3-D vectors once (the only trigonometry), and :func:`cpa_tcpa_indexed` (compiled) works
+every pair from them by index. :func:`relative_motion` is the same arithmetic in numpy,
+kept as the reference the compiled kernel is tested against.
 """
 
 from __future__ import annotations
@@ -17,9 +22,12 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from seawarden.ais.framer import njit
+
 EARTH_RADIUS_NM = 6_371_008.8 / 1852.0
 
 F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
 
 
 def _unit(lat: F64, lon: F64) -> tuple[F64, F64, F64]:
@@ -91,13 +99,15 @@ def cpa_tcpa_arrays(
     cog2: npt.ArrayLike,
 ) -> tuple[F64, F64]:
     """DCPA (nm) and TCPA (minutes) for arrays of pairs (degrees, knots, degrees true)."""
-    rx, ry, vx, vy = relative_motion(lat1, lon1, sog1, cog1, lat2, lon2, sog2, cog2)
-    vv = vx * vx + vy * vy
-    moving = vv > 1e-12
-    t = np.where(moving, -(rx * vx + ry * vy) / np.where(moving, vv, 1.0), 0.0)
-    dx = rx + vx * t
-    dy = ry + vy * t
-    return np.hypot(dx, dy), t * 60.0
+    p1, v1 = vessel_vectors(lat1, lon1, sog1, cog1)
+    p2, v2 = vessel_vectors(lat2, lon2, sog2, cog2)
+    n = max(p1.shape[0], p2.shape[0])  # one vessel against many, or pair by pair
+    p1, v1, p2, v2 = (np.broadcast_to(x, (n, 3)) for x in (p1, v1, p2, v2))
+    idx = np.arange(n, dtype=np.int64)
+    dcpa, tcpa, _, _ = cpa_tcpa_indexed(np.vstack([p1, p2]), np.vstack([v1, v2]), idx, idx + n)
+    if np.ndim(lat1) == 0 and np.ndim(lat2) == 0:
+        return dcpa.reshape(()), tcpa.reshape(())
+    return dcpa, tcpa
 
 
 def cpa_tcpa(
@@ -135,3 +145,66 @@ def opencpn_tcpa_min(
         np.where(np.abs(d) < 1e-6, 0.0, (fc * east + fs * north) / np.where(np.abs(d) < 1e-6, 1, d))
         * 60
     )
+
+
+def vessel_vectors(
+    lat: npt.ArrayLike, lon: npt.ArrayLike, sog: npt.ArrayLike, cog: npt.ArrayLike
+) -> tuple[F64, F64]:
+    """Unit position vectors (n, 3) and velocity vectors in knots (n, 3) of vessels."""
+    la, lo, s, c = np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(x, dtype=np.float64)).ravel() for x in (lat, lon, sog, cog))
+    )
+    la, lo, c = np.radians(la), np.radians(lo), np.radians(c)
+    sp, cp, sl, cl = np.sin(la), np.cos(la), np.sin(lo), np.cos(lo)
+    pos = np.stack([cp * cl, cp * sl, sp], axis=1)
+    ve, vn = s * np.sin(c), s * np.cos(c)  # east and north components
+    vel = np.stack([-sl * ve - sp * cl * vn, cl * ve - sp * sl * vn, cp * vn], axis=1)
+    return pos, vel
+
+
+@njit
+def _cpa_kernel(
+    pos: F64, vel: F64, i: I64, j: I64, dcpa: F64, tcpa: F64, dist: F64, speed: F64
+) -> None:  # pragma: no cover - compiled
+    for k in range(i.size):
+        a, b = i[k], j[k]
+        mx, my, mz = pos[a, 0] + pos[b, 0], pos[a, 1] + pos[b, 1], pos[a, 2] + pos[b, 2]
+        norm = np.sqrt(mx * mx + my * my + mz * mz)
+        mx, my, mz = mx / norm, my / norm, mz / norm
+        ex, ey = -my, mx
+        en = np.sqrt(ex * ex + ey * ey)
+        if en < 1e-12:  # a pole midpoint: the x axis as east
+            ex, ey = 1.0, 0.0
+        else:
+            ex, ey = ex / en, ey / en
+        nx, ny, nz = -mz * ey, mz * ex, mx * ey - my * ex
+        dx, dy, dz = pos[b, 0] - pos[a, 0], pos[b, 1] - pos[a, 1], pos[b, 2] - pos[a, 2]
+        rx = EARTH_RADIUS_NM * (dx * ex + dy * ey)
+        ry = EARTH_RADIUS_NM * (dx * nx + dy * ny + dz * nz)
+        wx, wy, wz = vel[b, 0] - vel[a, 0], vel[b, 1] - vel[a, 1], vel[b, 2] - vel[a, 2]
+        vx = wx * ex + wy * ey
+        vy = wx * nx + wy * ny + wz * nz
+        vv = vx * vx + vy * vy
+        t = -(rx * vx + ry * vy) / vv if vv > 1e-12 else 0.0
+        dcpa[k] = np.hypot(rx + vx * t, ry + vy * t)
+        tcpa[k] = t * 60.0
+        dist[k] = np.hypot(rx, ry)
+        speed[k] = np.sqrt(vv)
+
+
+def cpa_tcpa_indexed(pos: F64, vel: F64, i: I64, j: I64) -> tuple[F64, F64, F64, F64]:
+    """DCPA (nm), TCPA (min), distance (nm) and relative speed (kn) of pairs (i[k], j[k]).
+
+    ``pos`` and ``vel`` come from :func:`vessel_vectors`; the pair arithmetic is that of
+    :func:`relative_motion` (tangent plane at the pair's midpoint), compiled.
+    """
+    ii = np.ascontiguousarray(i, dtype=np.int64)
+    jj = np.ascontiguousarray(j, dtype=np.int64)
+    dcpa = np.empty(ii.size)
+    tcpa = np.empty(ii.size)
+    dist = np.empty(ii.size)
+    speed = np.empty(ii.size)
+    _cpa_kernel(
+        np.ascontiguousarray(pos), np.ascontiguousarray(vel), ii, jj, dcpa, tcpa, dist, speed
+    )
+    return dcpa, tcpa, dist, speed

@@ -27,7 +27,7 @@ from seawarden.collision.colregs import (
     fujii_inside,
     risk_index,
 )
-from seawarden.collision.cpa import relative_motion
+from seawarden.collision.cpa import cpa_tcpa_indexed, relative_motion, vessel_vectors
 from seawarden.collision.pairs import pairs_within
 from seawarden.supervision.events import AlertKind, Event, Phase
 from seawarden.supervision.vessels import VesselClass
@@ -153,15 +153,8 @@ def assess(
     c = c or CollisionConfig()
     s, stale = at_time(v, at_ms, c)
     a, b = pairs_within(s.lat, s.lon, c.search_nm)
-    rx, ry, vx, vy = relative_motion(
-        s.lat[a], s.lon[a], s.sog[a], s.cog[a], s.lat[b], s.lon[b], s.sog[b], s.cog[b]
-    )
-    vv = vx * vx + vy * vy
-    moving = vv > 1e-12
-    t = np.where(moving, -(rx * vx + ry * vy) / np.where(moving, vv, 1.0), 0.0)
-    dcpa = np.hypot(rx + vx * t, ry + vy * t)
-    tcpa = t * 60.0
-    distance = np.hypot(rx, ry)
+    pos, vel = vessel_vectors(s.lat, s.lon, s.sog, s.cog)
+    dcpa, tcpa, distance, rel_speed = cpa_tcpa_indexed(pos, vel, a, b)
     ca, cb = s.vclass[a], s.vclass[b]
     fishing_a = (ca & VesselClass.FISHING) != 0
     fishing_b = (cb & VesselClass.FISHING) != 0
@@ -174,14 +167,17 @@ def assess(
     # a tug with its tow, a pilot boat alongside: close together on the same course and speed
     tug_a = ((ca & VesselClass.TUG) != 0) | (s.shiptype[a] == 50)
     tug_b = ((cb & VesselClass.TUG) != 0) | (s.shiptype[b] == 50)
-    together = (distance < c.tow_nm) & (np.hypot(vx, vy) < 1.0)
+    together = (distance < c.tow_nm) & (rel_speed < 1.0)
     keep &= ~((tug_a | tug_b) & together)
     keep &= ~((s.harbour[a] >= 0) & (s.harbour[a] == s.harbour[b]))
     keep &= ~((s.mmsi[a] >= 0) & (s.mmsi[a] == s.mmsi[b]))  # one vessel's AIS and BeiDou identities
     working = (s.sog <= c.fishing_pattern_kn) | (s.status == 7)
     keep &= ~(fishing_a & fishing_b & working[a] & working[b])
     idx = np.flatnonzero(keep)
-    a, b, rx, ry, vx, vy = a[idx], b[idx], rx[idx], ry[idx], vx[idx], vy[idx]
+    a, b = a[idx], b[idx]
+    rx, ry, vx, vy = relative_motion(
+        s.lat[a], s.lon[a], s.sog[a], s.cog[a], s.lat[b], s.lon[b], s.sog[b], s.cog[b]
+    )
     heading_a = np.where(np.isnan(s.heading[a]), s.cog[a], s.heading[a])
     heading_b = np.where(np.isnan(s.heading[b]), s.cog[b], s.heading[b])
     encounter, give_way = classify(rx, ry, heading_a, heading_b, s.sog[a], s.sog[b], c.colregs)
