@@ -358,3 +358,21 @@ def test_sequencer_batches_and_checkpoints(db_engine: Any) -> None:
     with Sequencer(db_engine, OPERATOR, "handover", [wrong_key], checkpoint_every=0.0) as seq2:
         done = seq2.submit(NewEntry(b"after")).result(timeout=30)
     assert done.index == 150 and isinstance(seq2.checkpoint_error, LedgerError)
+
+
+def test_sequencer_checkpoints_on_its_clock_busy_or_idle(db_engine: Any) -> None:
+    import time
+
+    from seawarden.ledger.sequencer import Sequencer
+
+    key = new_log(db_engine)
+    with Sequencer(db_engine, OPERATOR, "handover", [key], checkpoint_every=0.25) as seq:
+        started = time.monotonic()
+        while time.monotonic() - started < 1.6:  # a steady stream of entries
+            seq.submit(NewEntry(f"e{time.monotonic_ns()}".encode())).result(timeout=30)
+        busy = seq.checkpoints
+        last = seq.submit(NewEntry(b"then nothing more")).result(timeout=30)
+        time.sleep(0.6)  # idle: the pending entry is still signed when its checkpoint is due
+        assert service.latest_checkpoint(db_engine, PUBLIC, "handover").size == last.index + 1
+        assert seq.checkpoints == busy + 1  # and nothing is signed twice while idle
+    assert 4 <= busy <= 7  # one every 0.25 s over 1.6 s, late batches not adding up

@@ -49,7 +49,10 @@ class Sequencer:
         """The last checkpoint failure (appends go on; the next checkpoint is retried)."""
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name=f"ledger-{log_name}", daemon=True)
-        self._last_checkpoint = time.monotonic()
+        self._due = time.monotonic() + checkpoint_every
+        """When the next checkpoint is due: on a fixed clock, so lateness does not add up."""
+        self._unsigned = False
+        """Entries integrated since the last checkpoint."""
         self._thread.start()
 
     def submit(self, entry: NewEntry) -> Future[Appended]:
@@ -73,8 +76,13 @@ class Sequencer:
         stop = False
         while not stop:
             batch: list[tuple[NewEntry, Future[Appended]]] = []
-            item = self._queue.get()
-            while True:
+            try:
+                # with entries to sign, wake up when the checkpoint is due even if idle
+                wait = max(0.0, self._due - time.monotonic()) if self._unsigned else None
+                item = self._queue.get(timeout=wait)
+            except queue.Empty:
+                item = None
+            while item is not None:
                 if item is _STOP:
                     stop = True
                     break
@@ -87,10 +95,14 @@ class Sequencer:
                     break
             if batch:
                 self._integrate(batch)
-            if self.keys and (
-                stop or time.monotonic() - self._last_checkpoint >= self.checkpoint_every
-            ):
+            now = time.monotonic()
+            if self.keys and (stop or (self._unsigned and now >= self._due)):
                 self._checkpoint()
+                self._due += self.checkpoint_every
+                if self._due <= now:  # fell a whole period behind: restart the clock
+                    self._due = now + self.checkpoint_every
+            elif now >= self._due + self.checkpoint_every:
+                self._due = now  # idle with nothing to sign: start the clock afresh
 
     def _integrate(self, batch: list[tuple[NewEntry, Future[Appended]]]) -> None:
         try:
@@ -102,11 +114,11 @@ class Sequencer:
                 fut.set_exception(exc)
             return
         self.batches += 1
+        self._unsigned = True
         for (_, fut), appended in zip(batch, done, strict=True):
             fut.set_result(appended)
 
     def _checkpoint(self) -> None:
-        self._last_checkpoint = time.monotonic()
         try:
             service.make_checkpoint(self.engine, self.actor, self.log_name, self.keys)
         except Exception as exc:  # keep integrating; the failure is logged and kept
@@ -114,3 +126,4 @@ class Sequencer:
             log.exception("ledger %s: checkpoint failed", self.log_name)
             return
         self.checkpoints += 1
+        self._unsigned = False
