@@ -168,17 +168,19 @@ def _cpa_kernel(
 ) -> None:  # pragma: no cover - compiled
     for k in range(i.size):
         a, b = i[k], j[k]
-        mx, my, mz = pos[a, 0] + pos[b, 0], pos[a, 1] + pos[b, 1], pos[a, 2] + pos[b, 2]
-        norm = np.sqrt(mx * mx + my * my + mz * mz)
-        mx, my, mz = mx / norm, my / norm, mz / norm
-        ex, ey = -my, mx
-        en = np.sqrt(ex * ex + ey * ey)
-        if en < 1e-12:  # a pole midpoint: the x axis as east
+        ax, ay, az = pos[a, 0], pos[a, 1], pos[a, 2]
+        bx, by, bz = pos[b, 0], pos[b, 1], pos[b, 2]
+        mx, my, mz = ax + bx, ay + by, az + bz
+        inv = 1.0 / np.sqrt(mx * mx + my * my + mz * mz)
+        mx, my, mz = mx * inv, my * inv, mz * inv
+        en2 = mx * mx + my * my  # east = z × m, normalised
+        if en2 < 1e-24:  # a pole midpoint: the x axis as east
             ex, ey = 1.0, 0.0
         else:
-            ex, ey = ex / en, ey / en
+            inv = 1.0 / np.sqrt(en2)
+            ex, ey = -my * inv, mx * inv
         nx, ny, nz = -mz * ey, mz * ex, mx * ey - my * ex
-        dx, dy, dz = pos[b, 0] - pos[a, 0], pos[b, 1] - pos[a, 1], pos[b, 2] - pos[a, 2]
+        dx, dy, dz = bx - ax, by - ay, bz - az
         rx = EARTH_RADIUS_NM * (dx * ex + dy * ey)
         ry = EARTH_RADIUS_NM * (dx * nx + dy * ny + dz * nz)
         wx, wy, wz = vel[b, 0] - vel[a, 0], vel[b, 1] - vel[a, 1], vel[b, 2] - vel[a, 2]
@@ -186,9 +188,10 @@ def _cpa_kernel(
         vy = wx * nx + wy * ny + wz * nz
         vv = vx * vx + vy * vy
         t = -(rx * vx + ry * vy) / vv if vv > 1e-12 else 0.0
-        dcpa[k] = np.hypot(rx + vx * t, ry + vy * t)
+        cx, cy = rx + vx * t, ry + vy * t
+        dcpa[k] = np.sqrt(cx * cx + cy * cy)
         tcpa[k] = t * 60.0
-        dist[k] = np.hypot(rx, ry)
+        dist[k] = np.sqrt(rx * rx + ry * ry)
         speed[k] = np.sqrt(vv)
 
 
