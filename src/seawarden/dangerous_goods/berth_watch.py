@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any, cast
 
 import numpy as np
@@ -23,21 +22,12 @@ from shapely.geometry import shape
 
 from seawarden.supervision.events import AlertKind, Event, Phase
 
-KIND = "dg_unapproved_operation"
-
-
-class DGAlertKind(StrEnum):
-    """Stand-in alert kinds of this domain (same values as the AlertKind members to add)."""
-
-    dg_unapproved_operation = KIND
+KIND = AlertKind.dg_unapproved_operation.value
 
 
 def alert_kind() -> AlertKind:
-    """``AlertKind.dg_unapproved_operation`` when supervision has it, else the stand-in."""
-    try:
-        return AlertKind(KIND)
-    except ValueError:
-        return cast(AlertKind, DGAlertKind.dg_unapproved_operation)
+    """The alert kind of a dangerous-goods operation without approval."""
+    return AlertKind.dg_unapproved_operation
 
 
 @dataclass(frozen=True)

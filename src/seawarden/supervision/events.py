@@ -22,6 +22,7 @@ class AlertKind(StrEnum):
     fishing_ban = "fishing_ban"
     forbidden_type = "forbidden_type"
     collision_risk = "collision_risk"
+    dg_unapproved_operation = "dg_unapproved_operation"
 
 
 #: Kind codes used by the compiled rules.
@@ -49,6 +50,7 @@ SEVERITY: dict[AlertKind, str] = {
     AlertKind.fishing_ban: "high",
     AlertKind.forbidden_type: "high",
     AlertKind.collision_risk: "critical",
+    AlertKind.dg_unapproved_operation: "high",
 }
 
 

@@ -24,7 +24,7 @@ export const TEXT = {
     replay_at: "回放时间", other_vessel: "对方船舶", dcpa: "最近会遇距离", tcpa: "到达最近会遇时间",
     kinds: { zone_enter: "进入区域", zone_exit: "离开区域", dwell: "超时停留", overspeed: "超速", no_stop: "违规停泊",
       no_anchoring: "违规锚泊", ais_gap: "AIS关闭", loitering: "异常徘徊", fishing_ban: "禁渔区作业",
-      forbidden_type: "禁止船型进入", collision_risk: "碰撞危险" },
+      forbidden_type: "禁止船型进入", collision_risk: "碰撞危险", dg_unapproved_operation: "危险货物未经批准作业" },
   },
   en: {
     app_name: "Seawarden", username: "User name", password: "Password", totp: "One-time code", login: "Log in",
@@ -53,7 +53,8 @@ export const TEXT = {
     roles: "Roles", active: "Active", replay_at: "Replay time", other_vessel: "Other vessel", dcpa: "DCPA", tcpa: "TCPA",
     kinds: { zone_enter: "Zone entry", zone_exit: "Zone exit", dwell: "Dwell", overspeed: "Overspeed", no_stop: "Stopped where forbidden",
       no_anchoring: "Anchored where forbidden", ais_gap: "AIS off", loitering: "Loitering", fishing_ban: "Fishing in closed area",
-      forbidden_type: "Vessel type not allowed", collision_risk: "Collision risk" },
+      forbidden_type: "Vessel type not allowed", collision_risk: "Collision risk",
+      dg_unapproved_operation: "DG operation without approval" },
   },
 };
 
