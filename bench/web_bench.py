@@ -21,7 +21,7 @@ The load logs in through ``POST /api/auth/login`` and sends the session cookie.
    uses. Each client records, per event, when it had the whole event, the frame version,
    the ``full`` flag and the rows' time; the lag of an update is the time from the
    writer's ``os.replace`` of the file to a client having the frame that carries it (so
-   it includes the hub's 0.5 s polling).
+   it includes the hub's polling, every `seawarden.web.live.POLL_S` seconds).
 
 The targets are judged at the larger wrk connection count (the single-connection run is
 reported next to it). wrk is a closed-loop generator: each connection waits for its

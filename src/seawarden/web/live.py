@@ -26,7 +26,7 @@ from sqlalchemy import Engine, select
 from seawarden.db import schema
 from seawarden.supervision.vessels import classify
 
-POLL_S = 0.5
+POLL_S = 0.2
 KEEP_FRAMES = 30
 ENCODED_KEEP = 256
 """Encoded catch-ups kept (per version step and scope)."""

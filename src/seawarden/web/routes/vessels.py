@@ -36,6 +36,22 @@ def _query(request: Request) -> TrackQuery:
     return TrackQuery.open(st.data_dir)
 
 
+def _latest_table(request: Request, query: TrackQuery) -> pa.Table:
+    """The latest-position table, read once per version of ``latest.parquet``."""
+    path = query.store.root / "latest.parquet"
+    try:
+        version = path.stat().st_mtime_ns
+    except OSError:
+        return query.latest()
+    extras = state(request).extras
+    cached = extras.get("latest_table")
+    if cached is None or cached[0] != version:
+        cached = (version, query.latest())
+        extras["latest_table"] = cached
+    table: pa.Table = cached[1]
+    return table
+
+
 def _in_box(table: pa.Table, box: tuple[float, float, float, float] | None) -> pa.Table:
     if box is None or table.num_rows == 0:
         return table
@@ -84,7 +100,7 @@ def latest(
     cache: OrderedDict[Any, bytes] = extras.setdefault("latest_answers", OrderedDict())
     key = (version, extras.get("grid", (None,))[0], who.visible, box, n)
     if (hit := cache.get(key)) is None:
-        table = visible_rows(request, who, _in_box(query.latest(), box))
+        table = visible_rows(request, who, _in_box(_latest_table(request, query), box))
         hit = orjson.dumps(
             {"count": min(table.num_rows, n), "vessels": list(records(table.slice(0, n)))}
         )
@@ -113,7 +129,7 @@ def _vessel_key(vessel: str) -> int | str:
 def _latest_visible(request: Request, who: Actor, vessel: str) -> pa.Table:
     """The vessel's latest position, if it lies in the caller's jurisdiction (404 if not)."""
     key = _vessel_key(vessel)
-    latest_rows = _query(request).latest()
+    latest_rows = _latest_table(request, _query(request))
     if isinstance(key, int):
         mask = np.asarray(
             latest_rows.column("mmsi").to_numpy(zero_copy_only=False) == key
