@@ -188,3 +188,32 @@ def test_grid_assigns_cells_to_units() -> None:
     assert grid.cells.get(cell) in (None, "MSA-BEILUN", "MSA-ZHOUSHAN")
     assert set(grid.units()) == {"MSA-BEILUN", "MSA-ZHOUSHAN"}
     assert len(json.loads(grid.to_geojson())["features"]) == 2
+
+
+def test_memberships_agree_with_testing_every_zone() -> None:
+    rng = np.random.default_rng(3)
+    zones = []
+    for k in range(60):
+        cx, cy = rng.uniform(121, 123), rng.uniform(29, 31)
+        if k % 5 == 0:
+            geometry: dict = {"type": "Point", "coordinates": [cx, cy]}
+            zones.append(make_zone(f"z{k}", "c", "berth", geometry, {"radius_m": 3000}))
+            continue
+        w, h = rng.uniform(0.01, 0.4, 2)
+        ring = [[cx, cy], [cx + w, cy], [cx + w, cy + h], [cx, cy + h], [cx, cy]]
+        zones.append(
+            make_zone(f"z{k}", "p", "restricted", {"type": "Polygon", "coordinates": [ring]})
+        )
+    zones.append(make_zone("far", "far", "restricted", ACROSS))  # spreads the grid to 180°
+    index = ZoneIndex(zones)
+    lat = np.concatenate([rng.uniform(28.9, 31.5, 20_000), [-16.5, -16.5, np.nan]])
+    lon = np.concatenate([rng.uniform(120.9, 123.5, 20_000), [179.9, -179.9, 122.0]])
+    rows, found, inner = index.memberships(lat, lon)
+    got = {(int(r), int(z)): bool(i) for r, z, i in zip(rows, found, inner, strict=True)}
+    expected = {}
+    for z, zone in enumerate(zones):
+        inner_g, outer_g = zone.margins()
+        hit = np.flatnonzero(shapely.intersects_xy(outer_g, lon, lat))
+        for r in hit:
+            expected[(int(r), z)] = bool(shapely.intersects_xy(inner_g, lon[r], lat[r]))
+    assert got == expected and len(got) > 1000

@@ -1,4 +1,9 @@
-"""Which zones each position is in, and which lines each move crosses (bulk, through STRtree)."""
+"""Which zones each position is in, and which lines each move crosses (bulk).
+
+Memberships: a regular grid over the zones' outer bounding boxes gives each position its
+candidate zones (numpy, no geometry objects), and ``shapely.intersects_xy`` on the prepared
+geometries decides. Line crossings go through an STRtree of the lines.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,11 @@ from seawarden.geo.zones import Zone
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
+
+GRID_CELL_DEG = 0.05
+"""Size of the membership grid's cells (degrees), unless the zones spread wider."""
+MAX_GRID_CELLS = 4_000_000
+"""Largest number of membership grid cells (the cells grow to stay below it)."""
 
 
 class ZoneIndex:
@@ -24,7 +34,6 @@ class ZoneIndex:
         self.outer = np.array([m[1] for m in margins], dtype=object)
         for g in (*self.inner, *self.outer):
             shapely.prepare(g)
-        self.tree = shapely.STRtree(self.outer) if len(self.outer) else None
         self.line_geoms = np.array([zones[i].geometry for i in self.lines.tolist()], dtype=object)
         self.line_tree = shapely.STRtree(self.line_geoms) if len(self.line_geoms) else None
         self.bounds = (
@@ -35,6 +44,32 @@ class ZoneIndex:
             if len(self.line_geoms)
             else np.array([np.nan] * 4)
         )
+        self._grid()
+
+    def _grid(self) -> None:
+        """Cells of ``self.cell`` degrees listing the zones whose outer box meets them."""
+        b = shapely.bounds(self.outer).reshape(-1, 4) if len(self.outer) else np.zeros((0, 4))
+        self.boxes = b
+        if not len(b):
+            self.cell, self.nx, self.ny = 1.0, 0, 0
+            self.cell_zone = self.cell_ptr = np.zeros(1, dtype=np.int64)
+            return
+        x0, y0, x1, y1 = self.bounds
+        # about 0.05° cells, coarser when the zones are spread wide (at most ~4M cells)
+        self.cell = max(GRID_CELL_DEG, float(np.sqrt((x1 - x0) * (y1 - y0) / MAX_GRID_CELLS)))
+        self.nx = int((x1 - x0) // self.cell) + 1
+        self.ny = int((y1 - y0) // self.cell) + 1
+        zones, cells = [], []
+        for k, (a, c, d, e) in enumerate(b):
+            ix = np.arange(int((a - x0) // self.cell), int((d - x0) // self.cell) + 1)
+            iy = np.arange(int((c - y0) // self.cell), int((e - y0) // self.cell) + 1)
+            g = (iy[:, None] * self.nx + ix[None, :]).ravel()
+            zones.append(np.full(g.size, k, dtype=np.int64))
+            cells.append(g)
+        zone, cell = np.concatenate(zones), np.concatenate(cells)
+        order = np.argsort(cell, kind="stable")
+        self.cell_zone = zone[order]
+        self.cell_ptr = np.searchsorted(cell[order], np.arange(self.nx * self.ny + 1))
 
     def memberships(self, lat: F64, lon: F64) -> tuple[I64, I64, npt.NDArray[np.bool_]]:
         """Zones each position is in: (row, zone index, inside the inner geometry).
@@ -42,16 +77,28 @@ class ZoneIndex:
         Every position within a zone's outer geometry is listed (area zones only).
         """
         empty = np.zeros(0, dtype=np.int64)
-        if self.tree is None or lat.size == 0:
+        if not len(self.outer) or lat.size == 0:
             return empty, empty, np.zeros(0, dtype=np.bool_)
-        minx, miny, maxx, maxy = self.bounds
-        near = np.flatnonzero((lon >= minx) & (lon <= maxx) & (lat >= miny) & (lat <= maxy))
-        if near.size == 0:
+        x0, y0 = float(self.bounds[0]), float(self.bounds[1])
+        with np.errstate(invalid="ignore"):
+            ix = np.floor((lon - x0) / self.cell)
+            iy = np.floor((lat - y0) / self.cell)
+            ok = (ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny)
+        c = np.where(ok, iy * self.nx + ix, 0).astype(np.int64)
+        count = np.where(ok, self.cell_ptr[c + 1] - self.cell_ptr[c], 0)
+        rows = np.repeat(np.arange(lat.size, dtype=np.int64), count)
+        if rows.size == 0:
             return empty, empty, np.zeros(0, dtype=np.bool_)
-        points = shapely.points(lon[near], lat[near])
-        rows, k = self.tree.query(points, predicate="intersects")
-        inner = shapely.intersects(self.inner[k], points[rows])
-        return near[rows].astype(np.int64), self.area[k], np.asarray(inner, dtype=np.bool_)
+        first = np.repeat(self.cell_ptr[c] - np.cumsum(count) + count, count)
+        k = self.cell_zone[first + np.arange(rows.size)]
+        x, y = lon[rows], lat[rows]
+        box = self.boxes[k]
+        inside = (x >= box[:, 0]) & (x <= box[:, 2]) & (y >= box[:, 1]) & (y <= box[:, 3])
+        rows, k, x, y = rows[inside], k[inside], x[inside], y[inside]
+        hit = shapely.intersects_xy(self.outer[k], x, y)
+        rows, k, x, y = rows[hit], k[hit], x[hit], y[hit]
+        inner = shapely.intersects_xy(self.inner[k], x, y)
+        return rows, self.area[k], np.asarray(inner, dtype=np.bool_)
 
     def crossings(self, lat0: F64, lon0: F64, lat1: F64, lon1: F64) -> tuple[I64, I64]:
         """(move, zone index) for every move (from point 0 to point 1) crossing a line zone."""
