@@ -125,7 +125,10 @@ class PositionBatch:
             return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=np.float32)
 
         def objects(name: str) -> np.ndarray:
-            return np.array(table.column(name).to_pylist(), dtype=object)
+            col = table.column(name)
+            if pa.types.is_dictionary(col.type):  # decoded through Python: nulls kept
+                return np.array(col.to_pylist(), dtype=object)
+            return np.asarray(col.to_numpy(zero_copy_only=False), dtype=object)
 
         def times(name: str) -> np.ndarray:
             col = table.column(name).cast(pa.int64())
