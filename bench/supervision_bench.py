@@ -1357,7 +1357,7 @@ def markdown(results: dict[str, Any] | None = None) -> str:
             if "seawarden_zone_rules/geopandas_same_rows_cpu" in rat
             else "); the whole"
         )
-        + " `run_batch` (every rule, two passes, reading) per position:"
+        + " `run_batch` (every rule, reception learning, reading) per position:"
         f" {rat['seawarden_run_batch_all_rules/geopandas_per_position']:.2f}x. Both spend most of"
         " their time in Shapely's STRtree point-in-polygon tests.",
         "",

@@ -98,17 +98,14 @@ def run_batch(
 ) -> tuple[BatchResult, list[Event]]:
     """Run every rule over stored positions in [start, end] and store the alerts.
 
-    Two passes: the first measures reception quality over the period, the second runs
-    the rules (a gap is judged on the reception of the 24 hours before it, as live).
+    Each day is read once and given first to a reception learner, then to the rules: a gap
+    is judged on the reception of the 24 hours before it, which the learner has seen by
+    then, as live.
     """
     store = TrackStore(data_dir)
     zones = load_zones(engine)
     days = _days(store, start_ms, end_ms)
     learner = Supervisor([], SupervisionConfig(gaps=False, loitering=False))
-    for day in days:
-        learner.process(_read_day(store, day, start_ms, end_ms))
-        if progress is not None:
-            progress(f"reception {day}", 0)
     sup = Supervisor(zones, config, vessels_file_lookup(data_dir / "vessels.parquet"))
     sup.reception = learner.reception
     sup.reception_frozen = True
@@ -119,6 +116,9 @@ def run_batch(
         sup.collision = CollisionWatch(collision or CollisionConfig())
     for day in days:
         rows = _read_day(store, day, start_ms, end_ms)
+        learner.process(rows)
+        if progress is not None:
+            progress(f"reception {day}", 0)
         result.positions += len(rows)
         events += sup.process(rows)
         if len(rows):
