@@ -685,3 +685,251 @@ def test_licences_and_staff(client: TestClient, platform: dict[str, Any], world:
             json={"terminal_id": world.terminal, "kind": "tank", "name": "orphan tank"},
         )
         assert r.status_code == 400 and r.json()["detail"]["code"] == "invalid_input"
+
+
+def test_yard_blocks_slots_and_moves(
+    client: TestClient, platform: dict[str, Any], world: DGWorld
+) -> None:
+    base = f"/api/dg/storage-units/{world.yard}/yard"
+    with session(client, "enterprise", platform) as ent:
+        r = ent.post(f"{base}/blocks", json={"name": "Y1", "bays": 10, "rows": 4, "tiers": 3})
+        assert r.status_code == 201, r.text
+        assert (
+            ent.post(
+                f"{base}/blocks", json={"name": "Y1", "bays": 10, "rows": 4, "tiers": 3}
+            ).json()["detail"]["code"]
+            == "invalid_input"
+        )
+        paint = {"block": "Y1", "bay": 1, "row": 1, "tier": 1, "container_no": "PNT1"}
+        r = ent.post(f"{base}/containers", json={**paint, "items": [{"un_number": "1263"}]})
+        assert r.status_code == 201, r.text
+        first = r.json()["container"]
+        r = ent.post(
+            f"{base}/containers",
+            json={**paint, "bay": 3, "container_no": "OXD1", "items": [{"un_number": "UN1495"}]},
+        )
+        assert r.status_code == 201, r.text
+        oxd = r.json()
+        assert [(f["rule_id"], f["subjects"]) for f in oxd["added"]] == [
+            ("YARD-SEG", ["OXD1", "PNT1"])
+        ]
+        r = ent.post(
+            f"/api/dg/yard-containers/{oxd['container']['id']}/move",
+            json={"block": "Y1", "bay": 9, "row": 1, "tier": 1},
+        )
+        assert r.status_code == 200, r.text
+        assert [f["rule_id"] for f in r.json()["removed"]] == ["YARD-SEG"]
+        assert r.json()["added"] == [] and r.json()["findings"] == []
+        before = counts(platform)
+        for body in (
+            {**paint, "container_no": "X1", "bay": 5, "tier": 2},  # nothing under it
+            {**paint, "container_no": "X1", "bay": 41},  # outside the block
+            {**paint, "container_no": "X1"},  # slot taken
+            {**paint, "container_no": "X1", "block": "NOPE"},
+            {**paint, "container_no": "X1", "bay": 5, "items": [{"un_number": "9999"}]},
+            {**paint, "container_no": "X 1", "bay": 5},
+            {**paint, "container_no": "X1", "bay": 0},
+            {"block": "Y1"},
+        ):
+            r = ent.post(f"{base}/containers", json=body)
+            assert r.status_code == 400, (body, r.text)
+            assert "detail" in r.json()
+        r = ent.post(
+            f"/api/dg/yard-containers/{first['id']}/move",
+            json={"block": "Y1", "bay": 9, "row": 1, "tier": 1},
+        )
+        assert r.status_code == 400 and r.json()["detail"]["code"] == "invalid_position"
+        assert counts(platform) == before
+        view = ent.get(base).json()
+        assert {c["container_no"] for c in view["containers"]} == {"PNT1", "OXD1"}
+        assert view["blocks"][0]["name"] == "Y1" and view["units"] == 2
+    with session(client, "city_b_sup", platform) as other:
+        assert other.get(base).status_code == 404
+        r = other.post(
+            f"/api/dg/yard-containers/{first['id']}/move",
+            json={"block": "Y1", "bay": 5, "row": 1, "tier": 1},
+        )
+        assert r.status_code == 404
+        assert other.delete(f"/api/dg/yard-containers/{first['id']}").status_code == 404
+        assert other.post(f"{base}/containers", json={**paint, "bay": 5}).status_code == 404
+    with session(client, "city_a_duty", platform) as duty:
+        assert duty.get(base).status_code == 200
+        assert duty.delete(f"/api/dg/yard-containers/{first['id']}").status_code == 403
+    with session(client, "city_a_sup", platform) as sup:
+        r = sup.delete(f"/api/dg/yard-containers/{first['id']}")
+        assert r.status_code == 200 and r.json()["container"] is None
+        assert sup.delete(f"/api/dg/yard-containers/{first['id']}").status_code == 404
+    actions = {r["action"] for r in audit_rows(client, platform, entity="dg_yard_containers")}
+    assert {"dg.yard_place", "dg.yard_move", "dg.yard_remove"} <= actions
+
+
+def test_port_rules_read_and_set(
+    client: TestClient, platform: dict[str, Any], world: DGWorld
+) -> None:
+    with session(client, "enterprise", platform) as ent:
+        r = ent.get("/api/dg/port-rules")
+        assert r.status_code == 200, r.text
+        assert r.json()["organisation"] == "ENT-1"
+        assert r.json()["rules"]["stack_limit_other"] == 3
+        assert "stack_limit_other" in r.json()["fields"]
+        assert ent.get("/api/dg/port-rules", params={"organisation": "ZJ-ZS"}).status_code == 404
+        assert ent.put("/api/dg/port-rules", json={"overrides": {}}).status_code == 403
+    change = {"stack_limit_other": 2, "storage_time_limits_hours": {"3": 72}}
+    with session(client, "city_b_sup", platform) as other:
+        r = other.put("/api/dg/port-rules", json={"organisation": "ENT-1", "overrides": change})
+        assert r.status_code == 404
+    with session(client, "city_a_sup", platform) as sup:
+        for bad in (
+            {"no_such_rule": 1},
+            {"stack_limit_other": 0},
+            {"yard_distance_m": {"1": 0}},
+            {"photo_types": ["image/png\x00"]},
+        ):
+            r = sup.put("/api/dg/port-rules", json={"organisation": "ENT-1", "overrides": bad})
+            assert r.status_code == 400, (bad, r.text)
+        r = sup.put("/api/dg/port-rules", json={"organisation": "ENT-1", "overrides": change})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["overrides"] == change and body["inherited_from"] == "ENT-1"
+        assert body["rules"]["storage_time_limits_hours"]["3"] == 72
+    with session(client, "enterprise", platform) as ent:
+        assert ent.get("/api/dg/port-rules").json()["rules"]["stack_limit_other"] == 2
+    rows = audit_rows(client, platform, entity="dg_port_rules")
+    assert any(r["actor"] == "city_a_sup" and r["entity_id"] == "ENT-1" for r in rows)
+    with session(client, "city_a_sup", platform) as sup:
+        r = sup.put("/api/dg/port-rules", json={"organisation": "ENT-1", "overrides": {}})
+        assert r.status_code == 200 and r.json()["rules"]["stack_limit_other"] == 3
+
+
+def test_sensor_reading_batches(
+    client: TestClient, platform: dict[str, Any], world: DGWorld
+) -> None:
+    now = int(time.time() * 1000)
+
+    def stored() -> int:
+        with platform["engine"].connect() as conn:
+            return int(
+                conn.execute(select(func.count()).select_from(t.sensor_readings)).scalar_one()
+            )
+
+    with session(client, "enterprise", platform) as ent:
+        r = ent.post(
+            "/api/dg/sensor-readings",
+            json={
+                "readings": [
+                    {"tank_id": world.tank, "quantity": "temperature_c", "value": 25.5},
+                    {"tank_id": world.tank, "quantity": "gas_pct_lel", "value": 55, "at_ms": now},
+                ]
+            },
+        )
+        assert r.status_code == 201, r.text
+        assert r.json()["stored"] == 2 and len(r.json()["alarm_ids"]) == 1
+        alarm = r.json()["alarm_ids"][0]
+        before = stored()
+        r = ent.post(
+            "/api/dg/sensor-readings",
+            json={
+                "readings": [
+                    {"tank_id": world.tank, "quantity": "temperature_c", "value": 20},
+                    {"tank_id": world.tank, "quantity": "gas_pct_lel", "value": 150},
+                ]
+            },
+        )
+        assert r.status_code == 400
+        detail = r.json()["detail"]
+        assert detail["code"] == "out_of_physical_range" and detail["index"] == 1
+        assert "physical range" in detail["message"]
+        for readings in (
+            [{"tank_id": world.tank, "quantity": "humidity", "value": 1}],
+            [{"tank_id": world.yard, "quantity": "level_m", "value": 1}],
+            [{"tank_id": world.tank, "quantity": "level_m", "value": "high"}],
+            [],
+        ):
+            r = ent.post("/api/dg/sensor-readings", json={"readings": readings})
+            assert r.status_code == 400, (readings, r.text)
+        assert stored() == before
+        view = ent.get(f"/api/dg/storage-units/{world.tank}/readings").json()
+        assert view["latest"]["temperature_c"]["value"] == 25.5
+        assert view["latest"]["gas_pct_lel"] == {"value": 55.0, "at_ms": now}
+        assert view["limits"]["temperature_max_c"] == 40
+        only = ent.get(
+            f"/api/dg/storage-units/{world.tank}/readings", params={"quantity": "gas_pct_lel"}
+        ).json()["readings"]
+        assert only and {x["quantity"] for x in only} == {"gas_pct_lel"}
+        assert ent.get(f"/api/dg/storage-units/{world.yard}/readings").status_code == 400
+        r = ent.post(
+            "/api/dg/sensor-readings",
+            json={"readings": [{"tank_id": world.tank, "quantity": "gas_pct_lel", "value": 2}]},
+        )
+        assert r.status_code == 201 and r.json()["cleared"] == [alarm]
+    with session(client, "city_b_sup", platform) as other:
+        r = other.post(
+            "/api/dg/sensor-readings",
+            json={"readings": [{"tank_id": world.tank, "quantity": "level_m", "value": 1}]},
+        )
+        assert r.status_code == 404
+        assert other.get(f"/api/dg/storage-units/{world.tank}/readings").status_code == 404
+    with session(client, "city_a_duty", platform) as duty:
+        assert duty.get(f"/api/dg/storage-units/{world.tank}/readings").status_code == 200
+        r = duty.post(
+            "/api/dg/sensor-readings",
+            json={"readings": [{"tank_id": world.tank, "quantity": "level_m", "value": 1}]},
+        )
+        assert r.status_code == 403
+
+
+def test_observe_raises_alerts_for_operations_without_approval(
+    client: TestClient, platform: dict[str, Any], world: DGWorld
+) -> None:
+    import pyarrow.parquet as pq
+
+    latest = pq.read_table(platform["data"] / "latest.parquet").to_pylist()
+    moored = next(
+        v
+        for v in latest
+        if v["mmsi"] is not None
+        and v["mmsi"] > 0
+        and (v["sog"] is None or v["sog"] != v["sog"] or v["sog"] <= 0.5)
+    )
+    lat, lon, d = moored["lat"], moored["lon"], 0.0005
+    square = {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                [lon - d, lat - d],
+                [lon + d, lat - d],
+                [lon + d, lat + d],
+                [lon - d, lat + d],
+                [lon - d, lat - d],
+            ]
+        ],
+    }
+    berth = f.create_berth(
+        platform["engine"], cli_actor("dg-setup"), world.terminal, "观测泊位", square, dg_only=True
+    )
+    zone = f"dg_berth:{berth}"
+    with session(client, "enterprise", platform) as ent:
+        assert ent.post("/api/dg/observe").status_code == 403
+    with session(client, "city_b_sup", platform) as other:
+        r = other.post("/api/dg/observe")
+        assert r.status_code == 200 and zone not in {e["zone"] for e in r.json()["events"]}
+    with session(client, "city_a_sup", platform) as sup:
+        r = sup.post("/api/dg/observe")
+        assert r.status_code == 200, r.text
+        mine = [e for e in r.json()["events"] if e["zone"] == zone]
+        assert mine and mine[0]["mmsi"] == moored["mmsi"]
+        assert mine[0]["kind"] == "dg_unapproved_operation"
+        alerts = sup.get(
+            "/api/alerts", params={"kind": "dg_unapproved_operation", "page_size": "1000"}
+        ).json()["alerts"]
+        here = [a for a in alerts if a["zone_id"] == zone]
+        assert moored["mmsi"] in {a["mmsi"] for a in here}
+        assert {a["unit"] for a in here} == {"ENT-1"}
+        alarms = sup.get("/api/dg/alarms", params={"kind": "unapproved_operation"}).json()
+        assert berth in {a["berth_id"] for a in alarms["alarms"]}
+        again = sup.post("/api/dg/observe").json()
+        assert again["alerts_created"] == 0
+        assert sup.post("/api/dg/observe", params={"max_age_s": 0}).status_code == 400
+    with session(client, "city_b_duty", platform) as b:
+        seen = b.get("/api/alerts", params={"page_size": "1000"}).json()["alerts"]
+        assert here[0]["id"] not in {a["id"] for a in seen}

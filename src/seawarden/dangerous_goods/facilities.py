@@ -17,7 +17,11 @@ from sqlalchemy import Connection, Engine, select
 from seawarden.dangerous_goods import tables as t
 from seawarden.dangerous_goods.classes import parse_class
 from seawarden.dangerous_goods.dglist import lookup, normalise_un
-from seawarden.dangerous_goods.errors import InvalidInputError, InvalidQuantityError
+from seawarden.dangerous_goods.errors import (
+    InvalidInputError,
+    InvalidQuantityError,
+    NotFoundError,
+)
 from seawarden.dangerous_goods.hazard import _split_categories
 from seawarden.dangerous_goods.permits import OperationMode
 from seawarden.dangerous_goods.portrules import PortRules
@@ -591,7 +595,8 @@ def set_port_rules(
             .mappings()
             .first()
         )
-        values = {"rules": overrides, "updated_ms": wall_ms()}
+        stored = rules.model_dump(mode="json", include=set(overrides))
+        values = {"rules": stored, "updated_ms": wall_ms()}
         if existing is None:
             create(
                 conn, actor, t.port_rules, {"organisation": organisation, **values}, "port_rules"
@@ -599,3 +604,51 @@ def set_port_rules(
         else:
             change(conn, actor, t.port_rules, dict(existing), values, "port_rules")
     return rules
+
+
+def port_rules_view(engine: Engine, actor: Actor, organisation: str) -> dict[str, Any]:
+    """The rules in force for a visible organisation, where they come from and what each means.
+
+    ``overrides`` are the organisation's own values (``None``: it has none), ``inherited_from``
+    the organisation whose values apply (``None``: the shipped defaults).
+    """
+    if not actor.can_see(organisation):
+        raise NotFoundError(f"no organisation {organisation}", entity="organisations")
+    with engine.connect() as conn:
+        known = conn.execute(
+            select(schema.organisations.c.code).where(schema.organisations.c.code == organisation)
+        ).first()
+        if known is None:
+            raise NotFoundError(f"no organisation {organisation}", entity="organisations")
+        own = (
+            conn.execute(select(t.port_rules).where(t.port_rules.c.organisation == organisation))
+            .mappings()
+            .first()
+        )
+        source: str | None = None
+        seen: set[str] = set()
+        org: str | None = organisation
+        while org and org not in seen:
+            seen.add(org)
+            if conn.execute(
+                select(t.port_rules.c.organisation).where(t.port_rules.c.organisation == org)
+            ).first():
+                source = org
+                break
+            parent = conn.execute(
+                select(schema.organisations.c.parent).where(schema.organisations.c.code == org)
+            ).first()
+            org = parent[0] if parent else None
+        rules = port_rules_for(conn, organisation)
+    defaults = PortRules.default().model_dump(mode="json")
+    return {
+        "organisation": organisation,
+        "rules": rules.model_dump(mode="json"),
+        "overrides": dict(own["rules"]) if own is not None else None,
+        "updated_ms": own["updated_ms"] if own is not None else None,
+        "inherited_from": source,
+        "fields": {
+            name: {"description": f.description, "default": defaults[name]}
+            for name, f in PortRules.model_fields.items()
+        },
+    }

@@ -6,6 +6,8 @@ An operation observed without an approved declaration covering it opens an
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select
@@ -144,3 +146,48 @@ def watch_berths(
                     },
                 )
         return events
+
+
+@dataclass(frozen=True)
+class _BerthOwner:
+    """What the alert store needs of a berth's zone: its name and owner (the organisation)."""
+
+    name: str
+    owner: str
+    params: Any = field(default_factory=lambda: SimpleNamespace(severity=None))
+
+
+def observe_berths(
+    engine: Engine,
+    actor: Actor,
+    positions: Any,
+    at_ms: int | None = None,
+    alert_store: Any = None,
+) -> dict[str, Any]:
+    """Run the berth watch over a picture of vessel positions and raise what it finds.
+
+    Opens ``unapproved_operation`` alarms (see :func:`watch_berths`) and stores the
+    ``dg_unapproved_operation`` events in the supervision alert store, each alert belonging
+    to the berth's organisation (so it shows in the alerts panel of that subtree). Returns
+    the events and what the alert store did.
+    """
+    from seawarden.supervision.alerts import AlertStore
+
+    actor.require(*TERMINAL_ROLES)
+    events = watch_berths(engine, actor, positions, at_ms, record=True)
+    owners = {
+        ev.zone: _BerthOwner(str(ev.details["berth"]), str(ev.details["organisation"]))
+        for ev in events
+        if ev.zone is not None and ev.details.get("organisation")
+    }
+    base = alert_store or AlertStore(engine)
+    store = AlertStore(
+        engine, {**base.zones, **owners}, base.grid, base.merge_window_ms, base.notifier
+    )
+    applied = store.apply(events, actor.username)
+    return {
+        "events": [ev.as_dict() for ev in events],
+        "alerts_created": applied.created,
+        "alerts_merged": applied.merged,
+        "alert_ids": applied.alert_ids,
+    }

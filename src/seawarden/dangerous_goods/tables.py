@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from seawarden.db.schema import metadata
@@ -97,6 +98,24 @@ yard_blocks = Table(
     Column("y0", Float, nullable=False, default=0.0),
     Column("bay_pitch_m", Float, nullable=False, default=6.5),
     Column("row_pitch_m", Float, nullable=False, default=2.8),
+)
+
+yard_containers = Table(
+    "dg_yard_containers",
+    metadata,
+    _id(),
+    _org(),
+    Column("storage_unit_id", Integer, ForeignKey("dg_storage_units.id"), nullable=False),
+    Column("container_no", String(16), nullable=False),
+    Column("block", String(32), nullable=False),
+    Column("bay", Integer, nullable=False),
+    Column("row", Integer, nullable=False),
+    Column("tier", Integer, nullable=False),
+    Column("items", JSON, nullable=False),
+    Column("open", Boolean, nullable=False, default=False),
+    Column("in_ms", BigInteger, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+    UniqueConstraint("storage_unit_id", "container_no", name="uq_dg_yard_container"),
 )
 
 tanks = Table(

@@ -1,8 +1,9 @@
 """Who may call which endpoint: dangerous goods (merged into ``policy.ROUTES``).
 
-Enterprises (terminal operators) record their own facilities, cargo, declarations, hidden
-dangers and hazard sources; supervisors decide on declarations, issue licences, file
-sources and keep enforcement records in their subtree; duty officers read. The administrator
+Enterprises (terminal operators) record their own facilities, yard slots, cargo, tank
+readings, declarations, hidden dangers and hazard sources; supervisors decide on
+declarations, issue licences, file sources, set port rules, run the berth watch and keep
+enforcement records in their subtree; duty officers read. The administrator
 roles and the public have no part here.
 """
 
@@ -28,6 +29,16 @@ ROUTES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/dg/storage-units/{unit_id}"): READ,
     ("GET", "/api/dg/storage-units/{unit_id}/inventory"): READ,
     ("GET", "/api/dg/storage-units/{unit_id}/hazard"): READ,
+    ("GET", "/api/dg/storage-units/{unit_id}/yard"): READ,
+    ("POST", "/api/dg/storage-units/{unit_id}/yard/blocks"): TERMINAL,
+    ("POST", "/api/dg/storage-units/{unit_id}/yard/containers"): TERMINAL,
+    ("POST", "/api/dg/yard-containers/{container_id}/move"): TERMINAL,
+    ("DELETE", "/api/dg/yard-containers/{container_id}"): TERMINAL,
+    ("GET", "/api/dg/storage-units/{unit_id}/readings"): READ,
+    ("POST", "/api/dg/sensor-readings"): TERMINAL,
+    ("GET", "/api/dg/port-rules"): READ,
+    ("PUT", "/api/dg/port-rules"): SUPERVISOR,
+    ("POST", "/api/dg/observe"): SUPERVISOR,
     ("GET", "/api/dg/licences"): READ,
     ("POST", "/api/dg/licences"): SUPERVISOR,
     ("POST", "/api/dg/licences/{licence_id}/annexes"): SUPERVISOR,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path as FilePath
@@ -33,6 +34,8 @@ from seawarden.dangerous_goods import declarations as decl_service
 from seawarden.dangerous_goods import facilities as facility_service
 from seawarden.dangerous_goods import hazard_sources as source_service
 from seawarden.dangerous_goods import hidden_dangers as danger_service
+from seawarden.dangerous_goods import operations as operation_service
+from seawarden.dangerous_goods import yards as yards_service
 from seawarden.dangerous_goods.bayplan import check_bay_plan
 from seawarden.dangerous_goods.dglist import lookup as dg_lookup
 from seawarden.dangerous_goods.errors import (
@@ -1012,3 +1015,268 @@ def record_enforcement(
             body.at_ms,
         )
     return {"id": eid}
+
+
+# ------------------------------------------------------------------------------- container yards
+
+BlockName = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class BlockIn(BaseModel):
+    """A block of a container yard: its 20-ft ground slots (bays), rows and tiers, in metres."""
+
+    name: BlockName
+    bays: int = Field(ge=1, le=500)
+    rows: int = Field(ge=1, le=100)
+    tiers: int = Field(ge=1, le=12)
+    x0: float = Field(0.0, ge=-100_000, le=100_000)
+    y0: float = Field(0.0, ge=-100_000, le=100_000)
+    bay_pitch_m: float = Field(6.5, gt=0, le=100)
+    row_pitch_m: float = Field(2.8, gt=0, le=100)
+
+
+class SlotIn(BaseModel):
+    """A slot: block, bay (odd: 20-ft, even: 40-ft over two slots), row and tier from 1."""
+
+    block: BlockName
+    bay: int = Field(ge=1, le=999)
+    row: int = Field(ge=1, le=100)
+    tier: int = Field(ge=1, le=12)
+
+
+class ContainerItemIn(BaseModel):
+    """A DG item of a container: a UN number (the list's class wins) or a class alone."""
+
+    un_number: UN | None = None
+    class_: ClassText | None = Field(None, alias="class")
+    subsidiary: list[Annotated[str, Field(min_length=1, max_length=8, pattern=r"^[0-9.]+$")]] = (
+        Field(default_factory=list, max_length=4)
+    )
+    packing_group: Annotated[str, Field(max_length=4, pattern=r"^(|I|II|III|1|2|3)$")] = ""
+
+
+class ContainerIn(SlotIn):
+    """A container put at a slot with its DG items (none: general cargo)."""
+
+    container_no: Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9]+$")]
+    items: list[ContainerItemIn] = Field(default_factory=list, max_length=20)
+    open: bool = False
+    in_ms: Ms | None = None
+
+
+@router.get("/dg/storage-units/{unit_id}/yard")
+def yard(unit_id: PathId, request: Request, who: Actor = Depends(actor)) -> dict[str, Any]:
+    """A container yard: its blocks, the containers at their slots and the current findings."""
+    with _answers():
+        return yards_service.yard_view(_engine(request), who, unit_id)
+
+
+@router.post("/dg/storage-units/{unit_id}/yard/blocks", status_code=201)
+def add_yard_block(
+    unit_id: PathId, body: BlockIn, request: Request, who: Actor = Depends(actor)
+) -> dict[str, Any]:
+    """Define a block of a yard (its slots); block names are unique within the yard."""
+    with _answers():
+        return yards_service.add_block(
+            _engine(request),
+            who,
+            unit_id,
+            body.name,
+            body.bays,
+            body.rows,
+            body.tiers,
+            body.x0,
+            body.y0,
+            body.bay_pitch_m,
+            body.row_pitch_m,
+        )
+
+
+@router.post("/dg/storage-units/{unit_id}/yard/containers", status_code=201)
+def place_container(
+    unit_id: PathId, body: ContainerIn, request: Request, who: Actor = Depends(actor)
+) -> dict[str, Any]:
+    """Put a container at a slot; answers with the findings added and removed, and all of them."""
+    items = [i.model_dump(by_alias=True) for i in body.items]
+    with _answers():
+        return yards_service.place_container(
+            _engine(request),
+            who,
+            unit_id,
+            body.container_no,
+            body.block,
+            body.bay,
+            body.row,
+            body.tier,
+            items,
+            body.open,
+            body.in_ms,
+        )
+
+
+@router.post("/dg/yard-containers/{container_id}/move")
+def move_container(
+    container_id: PathId, body: SlotIn, request: Request, who: Actor = Depends(actor)
+) -> dict[str, Any]:
+    """Move a container within its yard; answers with the incremental segregation findings."""
+    with _answers():
+        return yards_service.move_container(
+            _engine(request), who, container_id, body.block, body.bay, body.row, body.tier
+        )
+
+
+@router.delete("/dg/yard-containers/{container_id}")
+def remove_container(
+    container_id: PathId, request: Request, who: Actor = Depends(actor)
+) -> dict[str, Any]:
+    """Take a container out of its yard; answers with the findings that went away."""
+    with _answers():
+        return yards_service.remove_container(_engine(request), who, container_id)
+
+
+# ------------------------------------------------------------------------------- port rules
+
+
+def _plain_json(value: Any, depth: int = 0) -> None:
+    """Refuse control characters and deep nesting in free-form JSON."""
+    if depth > 4:
+        raise HTTPException(400, "port rules are nested too deeply")
+    if isinstance(value, str):
+        if _CONTROL.search(value) or "\x00" in value:
+            raise HTTPException(400, "control characters are not allowed")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _plain_json(k, depth + 1)
+            _plain_json(v, depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            _plain_json(v, depth + 1)
+
+
+class PortRulesIn(BaseModel):
+    """An organisation's own port rules (the caller's unless another visible one is named).
+
+    ``overrides`` replaces the organisation's values; fields left out take the defaults.
+    """
+
+    organisation: OrgCode | None = None
+    overrides: dict[str, Any] = Field(max_length=50)
+
+
+@router.get("/dg/port-rules")
+def port_rules(
+    request: Request,
+    organisation: Annotated[
+        str | None, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    ] = None,
+    who: Actor = Depends(actor),
+) -> dict[str, Any]:
+    """The port rules in force for an organisation (the caller's by default), with their source."""
+    org = organisation or who.organisation
+    if org is None:
+        raise HTTPException(400, "name the organisation")
+    with _answers():
+        return facility_service.port_rules_view(_engine(request), who, org)
+
+
+@router.put("/dg/port-rules")
+def set_port_rules(
+    body: PortRulesIn, request: Request, who: Actor = Depends(actor)
+) -> dict[str, Any]:
+    """Set an organisation's port rules (authority; validated, audited)."""
+    org = body.organisation or who.organisation
+    if org is None:
+        raise HTTPException(400, "name the organisation")
+    if not who.can_see(org):
+        raise HTTPException(404, "no such organisation in your scope")
+    _plain_json(body.overrides)
+    engine = _engine(request)
+    with _answers():
+        facility_service.port_rules_view(engine, who, org)  # 404 for an unknown organisation
+        facility_service.set_port_rules(engine, who, org, body.overrides)
+        return facility_service.port_rules_view(engine, who, org)
+
+
+# ------------------------------------------------------------------------------- sensor readings
+
+
+class ReadingIn(BaseModel):
+    """One tank reading (°C, kPa gauge, m, % LEL or ppm; ``at_ms`` now when left out)."""
+
+    tank_id: Id
+    quantity: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z_]+$")]
+    value: float = Field(allow_inf_nan=False)
+    at_ms: Ms | None = None
+
+
+class ReadingBatchIn(BaseModel):
+    """Readings from a gateway; one refused reading refuses the batch."""
+
+    readings: list[ReadingIn] = Field(min_length=1, max_length=1000)
+
+
+@router.post("/dg/sensor-readings", status_code=201)
+def submit_readings(
+    body: ReadingBatchIn, request: Request, who: Actor = Depends(actor)
+) -> dict[str, Any]:
+    """Store a batch of tank readings (as over MQTT); alarms open and clear as they arrive."""
+    with _answers():
+        results = alarm_service.record_readings(
+            _engine(request), who, [r.model_dump() for r in body.readings]
+        )
+    return {
+        "stored": len(results),
+        "alarm_ids": sorted({r["alarm_id"] for r in results if r["alarm_id"] is not None}),
+        "cleared": sorted({r["cleared"] for r in results if r["cleared"] is not None}),
+        "results": results,
+    }
+
+
+@router.get("/dg/storage-units/{unit_id}/readings")
+def tank_readings(
+    unit_id: PathId,
+    request: Request,
+    quantity: Literal["temperature_c", "pressure_kpa", "level_m", "gas_pct_lel", "toxic_ppm"]
+    | None = None,
+    start: Annotated[int | None, Query(alias="from", ge=0, le=MAX_MS)] = None,
+    end: Annotated[int | None, Query(alias="to", ge=0, le=MAX_MS)] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
+    who: Actor = Depends(actor),
+) -> dict[str, Any]:
+    """A tank's design limits, latest reading per quantity and readings, newest first."""
+    with _answers():
+        return alarm_service.tank_readings(
+            _engine(request), who, unit_id, quantity, start, end, limit
+        )
+
+
+# ------------------------------------------------------------------------------- observation
+
+
+@router.post("/dg/observe")
+def observe(
+    request: Request,
+    max_age_s: Annotated[
+        float | None,
+        Query(gt=0, le=7 * 86_400, description="Leave out vessels silent longer (seconds)."),
+    ] = None,
+    who: Actor = Depends(actor),
+) -> dict[str, Any]:
+    """Run the berth watch over the live picture; raise alarms and alerts for what it finds."""
+    from seawarden.tracks.query import TrackQuery
+
+    st = state(request)
+    if not (st.data_dir / "state" / "commit.json").exists():
+        raise HTTPException(503, "no positions stored yet")
+    picture = TrackQuery.open(st.data_dir).latest()
+    if max_age_s is not None and picture.num_rows:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        times = picture.column("time").cast(pa.timestamp("ms", tz="UTC")).cast(pa.int64())
+        cutoff = int(time.time() * 1000) - int(max_age_s * 1000)
+        picture = picture.filter(pc.greater_equal(times, cutoff))
+    with _answers():
+        result = operation_service.observe_berths(_engine(request), who, picture)
+    result["vessels"] = picture.num_rows
+    return result

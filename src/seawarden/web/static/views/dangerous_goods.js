@@ -1,5 +1,6 @@
 // The dangerous-goods pages: declarations and decisions, cargo and inventory, hidden dangers,
-// major hazard sources, alarms, the authority's dashboard and map of storage units, enforcement
+// major hazard sources, alarms (with the berth check for supervisors), container yards,
+// tank readings, port rules, the authority's dashboard and map of storage units, enforcement
 // records, and the tools (UN look-up, segregation check of a bay or yard list, GB 18218).
 // All text is set with textContent (never HTML).
 import { api, el, table, ask, showInfo, hasRole, registerView, fmtTime } from "../core.js";
@@ -36,6 +37,15 @@ addTexts({
   dg_cmp_pass: "通过", dg_cmp_warn: "警示", dg_cmp_block: "阻断",
   dg_mode_loading: "装船", dg_mode_discharging: "卸船", dg_mode_lightering: "过驳", dg_mode_storage: "储存",
   dg_mode_stuffing: "装拆箱", dg_mode_pipeline: "管道输送",
+  dg_yard: "集装箱堆场", dg_yard_unit: "堆场", dg_blocks: "箱区", dg_new_block: "新建箱区", dg_block: "箱区",
+  dg_bays: "贝位数（20 尺）", dg_rows: "排数", dg_tiers: "层数", dg_bay: "贝", dg_row: "排", dg_tier: "层",
+  dg_place: "进箱", dg_move: "移箱", dg_remove: "出箱", dg_items: "危险货物（UN编号，逗号分隔）", dg_open: "开顶/敞开箱",
+  dg_containers: "在场箱", dg_added: "新增发现", dg_removed: "消除发现", dg_current: "当前发现", dg_no_yard: "没有集装箱堆场",
+  dg_readings: "储罐监测", dg_tank: "储罐", dg_latest: "最新读数", dg_limits: "设计限值", dg_value: "读数",
+  dg_no_tank: "没有储罐", dg_rules: "港口规则", dg_rule: "规则", dg_in_force: "现行值", dg_default: "默认值",
+  dg_own: "本单位设定", dg_inherited: "来源", dg_defaults: "默认规则", dg_edit_rules: "修改规则",
+  dg_rules_json: "本单位设定（JSON，未列出的取默认值）", dg_observe: "泊位作业核查", dg_observed: "核查结果",
+  dg_events: "未经批准的作业", dg_alerts_created: "新增告警",
 }, {
   nav_dg: "Dangerous goods", dg_declarations: "Declarations", dg_cargo: "Cargo & inventory", dg_hidden: "Hidden dangers",
   dg_sources: "Major hazard sources", dg_alarms: "Alarms", dg_dashboard: "Supervision dashboard", dg_map: "Storage unit map",
@@ -72,6 +82,16 @@ addTexts({
   dg_cmp_pass: "Pass", dg_cmp_warn: "Warning", dg_cmp_block: "Block",
   dg_mode_loading: "Loading", dg_mode_discharging: "Discharging", dg_mode_lightering: "Lightering", dg_mode_storage: "Storage",
   dg_mode_stuffing: "Stuffing", dg_mode_pipeline: "Pipeline",
+  dg_yard: "Container yard", dg_yard_unit: "Yard", dg_blocks: "Blocks", dg_new_block: "New block", dg_block: "Block",
+  dg_bays: "Bays (20 ft)", dg_rows: "Rows", dg_tiers: "Tiers", dg_bay: "Bay", dg_row: "Row", dg_tier: "Tier",
+  dg_place: "Place", dg_move: "Move", dg_remove: "Remove", dg_items: "DG items (UN numbers, comma-separated)",
+  dg_open: "Open container", dg_containers: "Containers", dg_added: "Findings added", dg_removed: "Findings removed",
+  dg_current: "Current findings", dg_no_yard: "No container yard", dg_readings: "Tank readings", dg_tank: "Tank",
+  dg_latest: "Latest readings", dg_limits: "Design limits", dg_value: "Value", dg_no_tank: "No tank",
+  dg_rules: "Port rules", dg_rule: "Rule", dg_in_force: "In force", dg_default: "Default", dg_own: "Own setting",
+  dg_inherited: "From", dg_defaults: "defaults", dg_edit_rules: "Edit rules",
+  dg_rules_json: "Own settings (JSON; fields left out take the defaults)", dg_observe: "Check berth operations",
+  dg_observed: "Berth check", dg_events: "Operations without approval", dg_alerts_created: "Alerts created",
 });
 
 const AUTHORITY = ["supervisor", "duty_officer"];
@@ -83,6 +103,9 @@ const TABS = [
   ["hidden", "dg_hidden", ["supervisor", "duty_officer", "enterprise"]],
   ["sources", "dg_sources", ["supervisor", "duty_officer", "enterprise"]],
   ["alarms", "dg_alarms", ["supervisor", "duty_officer", "enterprise"]],
+  ["yard", "dg_yard", ["supervisor", "duty_officer", "enterprise"]],
+  ["readings", "dg_readings", ["supervisor", "duty_officer", "enterprise"]],
+  ["rules", "dg_rules", ["supervisor", "duty_officer", "enterprise"]],
   ["dashboard", "dg_dashboard", AUTHORITY],
   ["map", "dg_map", ["supervisor", "duty_officer", "enterprise"]],
   ["enforcement", "dg_enforcement", AUTHORITY],
@@ -90,12 +113,14 @@ const TABS = [
 ];
 const RENDER = {
   declarations: renderDeclarations, cargo: renderCargo, hidden: renderHidden, sources: renderSources,
-  alarms: renderAlarms, dashboard: renderDashboard, map: renderMap, enforcement: renderEnforcement, tools: renderTools,
+  alarms: renderAlarms, yard: renderYard, readings: renderReadings, rules: renderRules, dashboard: renderDashboard, map: renderMap, enforcement: renderEnforcement, tools: renderTools,
 };
 
 let tab = null;
 let dashboardScope = null;
 let dgMap = null;
+let yardId = null;
+let tankId = null;
 
 // ------------------------------------------------------------------ helpers
 const st = (s) => t(`dg_st_${s}`);
@@ -425,7 +450,147 @@ async function renderAlarms(body, section) {
       const v = await ask(t("dg_clear"), [{ name: "comment", label: t("comment"), type: "textarea" }]);
       if (v) await act(section, () => api(`/api/dg/alarms/${a.id}/clear`, { method: "POST", body: v }));
     }) : ""]);
-  body.append(table([["o", t("dg_opened")], ["k", t("dg_kind")], ["s", t("severity")], ["m", t("dg_message")], ["v", ""], ["a", ""]], rows));
+  const tools = el("div", { class: "filters" });
+  if (hasRole("supervisor")) {
+    tools.append(btn(t("dg_observe"), async () => {
+      const r = await act(section, () => api("/api/dg/observe", { method: "POST" }), false);
+      if (!r) return;
+      showInfo(t("dg_observed"), el("div", { id: "dg-observed" },
+        el("p", {}, `${t("dg_events")}: ${r.events.length} · ${t("dg_alerts_created")}: ${r.alerts_created}`),
+        table([["t", t("time")], ["m", "MMSI"], ["b", t("dg_berth")], ["r", t("dg_message")]],
+          r.events.map((e) => [e.start ?? "", e.mmsi ?? "", e.berth ?? "", e.reason ?? ""]))));
+      await showTab(section);
+    }, { id: "dg-observe" }));
+  }
+  body.append(tools,
+    table([["o", t("dg_opened")], ["k", t("dg_kind")], ["s", t("severity")], ["m", t("dg_message")], ["v", ""], ["a", ""]], rows));
+}
+
+// ------------------------------------------------------------------ container yards
+function moveResult(r) {
+  return el("div", { id: "dg-move-result" },
+    el("h4", {}, t("dg_added")), findingsList(r.added),
+    el("h4", {}, t("dg_removed")), findingsList(r.removed),
+    el("h4", {}, t("dg_current")), findingsList(r.findings));
+}
+
+const slotFields = (blocks, c = {}) => [
+  { name: "block", label: t("dg_block"), options: blocks.map((b) => [b.name, b.name]), value: c.block },
+  { name: "bay", label: t("dg_bay"), type: "number", value: c.bay ?? 1 },
+  { name: "row", label: t("dg_row"), type: "number", value: c.row ?? 1 },
+  { name: "tier", label: t("dg_tier"), type: "number", value: c.tier ?? 1 },
+];
+const slotBody = (v) => ({ block: v.block, bay: Number(v.bay), row: Number(v.row), tier: Number(v.tier) });
+
+async function renderYard(body, section) {
+  const { storage_units: units } = await api("/api/dg/storage-units");
+  const yardsList = units.filter((u) => u.kind === "yard");
+  if (!yardsList.length) { body.append(el("p", {}, t("dg_no_yard"))); return; }
+  if (!yardsList.some((u) => u.id === yardId)) yardId = yardsList[0].id;
+  const pick = el("select", { id: "dg-yard-unit" }, ...yardsList.map((u) => el("option", { value: String(u.id) }, u.name)));
+  pick.value = String(yardId);
+  pick.onchange = () => { yardId = Number(pick.value); showTab(section); };
+  const y = await api(`/api/dg/storage-units/${yardId}/yard`);
+  const canAct = hasRole("enterprise", "supervisor");
+  const tools = el("div", { class: "filters" }, el("label", {}, el("span", {}, t("dg_yard_unit")), pick));
+  const after = async (r) => { if (r) { showInfo(t("dg_findings"), moveResult(r)); await showTab(section); } };
+  if (canAct) {
+    tools.append(btn(t("dg_new_block"), async () => {
+      const v = await ask(t("dg_new_block"), [
+        { name: "name", label: t("dg_name") },
+        { name: "bays", label: t("dg_bays"), type: "number", value: 10 },
+        { name: "rows", label: t("dg_rows"), type: "number", value: 6 },
+        { name: "tiers", label: t("dg_tiers"), type: "number", value: 3 },
+        { name: "x0", label: "x0 (m)", type: "number", value: 0 },
+        { name: "y0", label: "y0 (m)", type: "number", value: 0 },
+      ]);
+      if (!v) return;
+      await act(section, () => api(`/api/dg/storage-units/${yardId}/yard/blocks`, { method: "POST", body: {
+        name: v.name, bays: Number(v.bays), rows: Number(v.rows), tiers: Number(v.tiers), x0: Number(v.x0 || 0), y0: Number(v.y0 || 0) } }));
+    }, { id: "dg-new-block" }));
+    if (y.blocks.length) {
+      tools.append(btn(t("dg_place"), async () => {
+        const v = await ask(t("dg_place"), [{ name: "container_no", label: t("dg_container") }, ...slotFields(y.blocks),
+          { name: "items", label: t("dg_items") }, { name: "open", label: t("dg_open"), options: [["false", t("dg_none")], ["true", t("dg_open")]] }]);
+        if (!v) return;
+        const items = v.items.split(",").map((x) => x.trim()).filter(Boolean).map((un) => ({ un_number: un }));
+        await after(await act(section, () => api(`/api/dg/storage-units/${yardId}/yard/containers`, { method: "POST",
+          body: { container_no: v.container_no.trim(), ...slotBody(v), items, open: v.open === "true" } }), false));
+      }, { id: "dg-place" }));
+    }
+  }
+  const blockRows = y.blocks.map((b) => [b.name, b.bays, b.rows, b.tiers, `${num(b.x0)}, ${num(b.y0)}`]);
+  const containerRows = y.containers.map((c) => [c.container_no, c.block, c.bay, c.row, c.tier,
+    c.items.map((i) => (i.un_number ? `UN${i.un_number}` : i.class)).join(", "), fmtTime(c.in_ms),
+    canAct ? el("span", {},
+      btn(t("dg_move"), async () => {
+        const v = await ask(`${t("dg_move")} ${c.container_no}`, slotFields(y.blocks, c));
+        if (v) await after(await act(section, () => api(`/api/dg/yard-containers/${c.id}/move`, { method: "POST", body: slotBody(v) }), false));
+      }, { class: "dg-move" }),
+      btn(t("dg_remove"), async () => {
+        await after(await act(section, () => api(`/api/dg/yard-containers/${c.id}`, { method: "DELETE" }), false));
+      }, { class: "dg-remove" })) : ""]);
+  body.append(tools,
+    el("h3", {}, t("dg_blocks")),
+    table([["n", t("dg_block")], ["b", t("dg_bays")], ["r", t("dg_rows")], ["t", t("dg_tiers")], ["o", "x0, y0"]], blockRows),
+    el("h3", {}, `${t("dg_containers")} (${t("dg_units_total")}: ${y.units} · ${t("dg_dg_units")}: ${y.dg_units})`),
+    table([["c", t("dg_container")], ["k", t("dg_block")], ["b", t("dg_bay")], ["r", t("dg_row")], ["t", t("dg_tier")],
+      ["i", t("dg_un")], ["at", t("time")], ["a", ""]], containerRows, { id: "dg-yard-table" }),
+    el("h3", {}, t("dg_current")), el("div", { id: "dg-yard-findings" }, findingsList(y.findings)));
+}
+
+// ------------------------------------------------------------------ tank readings
+async function renderReadings(body, section) {
+  const { storage_units: units } = await api("/api/dg/storage-units");
+  const tanks = units.filter((u) => u.kind === "tank");
+  if (!tanks.length) { body.append(el("p", {}, t("dg_no_tank"))); return; }
+  if (!tanks.some((u) => u.id === tankId)) tankId = tanks[0].id;
+  const pick = el("select", { id: "dg-tank" }, ...tanks.map((u) => el("option", { value: String(u.id) }, u.name)));
+  pick.value = String(tankId);
+  pick.onchange = () => { tankId = Number(pick.value); showTab(section); };
+  const r = await api(`/api/dg/storage-units/${tankId}/readings?limit=200`);
+  const limits = Object.entries(r.limits).filter(([, v]) => v !== null).map(([k, v]) => [k, num(v)]);
+  const latest = Object.entries(r.latest).map(([q, x]) => [q, num(x.value), fmtTime(x.at_ms)]);
+  body.append(el("div", { class: "filters" }, el("label", {}, el("span", {}, t("dg_tank")), pick)),
+    el("div", { class: "two" },
+      el("div", { class: "card" }, el("h3", {}, t("dg_latest")),
+        table([["q", t("dg_kind")], ["v", t("dg_value")], ["t", t("time")]], latest, { id: "dg-latest" })),
+      el("div", { class: "card" }, el("h3", {}, t("dg_limits")), table([["k", t("dg_rule")], ["v", t("dg_value")]], limits))),
+    el("h3", {}, t("dg_history")),
+    table([["t", t("time")], ["q", t("dg_kind")], ["v", t("dg_value")]],
+      r.readings.map((x) => [fmtTime(x.at_ms), x.quantity, num(x.value)])));
+}
+
+// ------------------------------------------------------------------ port rules
+const ruleText = (v) => (v === null || v === undefined ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
+
+async function renderRules(body, section) {
+  const r = await api("/api/dg/port-rules");
+  const own = r.overrides || {};
+  const rows = Object.entries(r.fields).map(([name, f]) => el("tr", { "data-rule": name },
+    el("td", {}, name), el("td", {}, f.description ?? ""), el("td", { class: "dg-rule-value" }, ruleText(r.rules[name])),
+    el("td", {}, ruleText(f.default)), el("td", {}, name in own ? "✓" : "")));
+  const grid = table([["n", t("dg_rule")], ["d", t("dg_description")], ["v", t("dg_in_force")], ["f", t("dg_default")],
+    ["o", t("dg_own")]], [], { id: "dg-rules-table" });
+  grid.append(...rows);
+  const tools = el("div", { class: "filters" },
+    el("span", {}, `${r.organisation} · ${t("dg_inherited")}: ${r.inherited_from ?? t("dg_defaults")}`));
+  if (hasRole("supervisor")) {
+    tools.append(btn(t("dg_edit_rules"), async () => {
+      const v = await ask(t("dg_edit_rules"), [{ name: "overrides", label: t("dg_rules_json"), type: "textarea",
+        value: JSON.stringify(own, null, 2) }]);
+      if (!v) return;
+      let overrides;
+      try {
+        overrides = JSON.parse(v.overrides || "{}");
+      } catch (e) {
+        section.querySelector(".dg-msg").textContent = e.message;
+        return;
+      }
+      await act(section, () => api("/api/dg/port-rules", { method: "PUT", body: { organisation: r.organisation, overrides } }));
+    }, { id: "dg-edit-rules" }));
+  }
+  body.append(tools, grid);
 }
 
 // ------------------------------------------------------------------ supervision dashboard
