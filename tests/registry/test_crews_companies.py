@@ -7,10 +7,12 @@ from sqlalchemy import Engine
 
 from seawarden.registry import companies, crews, fishing
 from seawarden.registry.schemas import (
+    CertificateRenewalIn,
     CompanyIn,
     CrewCertificateIn,
     CrewIn,
     ExamIn,
+    LicenceChange,
     LicenceIn,
     PenaltyPointsIn,
     PermitIn,
@@ -210,3 +212,91 @@ def test_fishing_licences_and_quotas(db_engine: Engine) -> None:
         fishing.record_catch(db_engine, FJ, q, 1.0)
     with pytest.raises(Forbidden):
         fishing.record_catch(db_engine, VIEWER, q, 1.0)
+
+
+def test_certificate_renewal_and_return_after_the_year(db_engine: Engine) -> None:
+    cid = _crew(db_engine)
+    (cert,) = crews.career(db_engine, ZJ, cid)["certificates"]
+    renewed = crews.renew_certificate(
+        db_engine, ZJ, ID, cert["id"], CertificateRenewalIn(expires_on=dt.date(2034, 1, 1))
+    )
+    assert (renewed["expires_on"], renewed["number"], renewed["state"]) == (
+        dt.date(2034, 1, 1),
+        "C-1",
+        "valid",
+    )
+    with pytest.raises(RegistryError, match="after the current one"):
+        crews.renew_certificate(
+            db_engine, ZJ, ID, cert["id"], CertificateRenewalIn(expires_on=dt.date(2030, 1, 1))
+        )
+    with pytest.raises(NotFoundError):
+        crews.renew_certificate(
+            db_engine, FJ, ID, cert["id"], CertificateRenewalIn(expires_on=dt.date(2035, 1, 1))
+        )
+    with pytest.raises(NotFoundError):
+        crews.renew_certificate(
+            db_engine, ZJ, ID, 999_999, CertificateRenewalIn(expires_on=dt.date(2035, 1, 1))
+        )
+    # 15 points late in one year withhold; an exam passed in the next year returns them
+    crews.add_penalty_points(
+        db_engine, ZJ, ID, PenaltyPointsIn(on_date=dt.date(2025, 12, 20), points=15, reason="x")
+    )
+    assert crews.career(db_engine, ZJ, ID, dt.date(2026, 1, 5))["certificates"][0]["state"] == (
+        "withheld"
+    )
+    with pytest.raises(RegistryError, match="withheld"):
+        crews.renew_certificate(
+            db_engine, ZJ, ID, cert["id"], CertificateRenewalIn(expires_on=dt.date(2036, 1, 1))
+        )
+    crews.add_exam(
+        db_engine, ZJ, ID, ExamIn(subject="law", taken_on=dt.date(2026, 2, 1), passed=True)
+    )
+    assert crews.return_certificates(db_engine, ZJ, ID) == [cert["id"]]
+    assert crews.return_certificates(db_engine, ZJ, ID) == []
+    with pytest.raises(ValueError):
+        CrewCertificateIn(
+            number="C-9", grade="x", issued_on=dt.date(2025, 1, 1), expires_on=dt.date(2024, 1, 1)
+        )
+    with pytest.raises(ValueError):
+        ServiceIn(rank="AB", signed_on=dt.date(2025, 1, 1), signed_off=dt.date(2024, 1, 1))
+    with pytest.raises(ValueError):
+        PermitIn(kind="x", number="y", valid_from=dt.date(2025, 1, 1), valid_to=dt.date(2024, 1, 1))
+
+
+def test_licence_change_and_duplicate_number(db_engine: Engine) -> None:
+    ship(
+        db_engine,
+        name="浙岱渔03124",
+        imo=None,
+        mmsi=412000124,
+        callsign=None,
+        fishing_no="浙岱渔03124",
+        ship_type="fishing",
+    )
+    data = LicenceIn(
+        number="L-1",
+        gear="trawl",
+        area="zone 2",
+        valid_from=dt.date(2025, 1, 1),
+        valid_to=dt.date(2025, 12, 31),
+    )
+    lic = fishing.add_licence(db_engine, ZJ, "浙岱渔03124", data)
+    with pytest.raises(RegistryError, match="already recorded"):
+        fishing.add_licence(db_engine, ZJ, "浙岱渔03124", data)
+    diff = fishing.update_licence(
+        db_engine, ZJ, lic, LicenceChange(gear="gillnet", valid_to=dt.date(2026, 6, 30))
+    )
+    assert diff == {
+        "gear": {"old": "trawl", "new": "gillnet"},
+        "valid_to": {"old": dt.date(2025, 12, 31), "new": dt.date(2026, 6, 30)},
+    }
+    assert fishing.update_licence(db_engine, ZJ, lic, LicenceChange(gear="gillnet")) == {}
+    with pytest.raises(ValueError):
+        fishing.update_licence(db_engine, ZJ, lic, LicenceChange(valid_to=dt.date(2024, 1, 1)))
+    with pytest.raises(NotFoundError):
+        fishing.update_licence(db_engine, FJ, lic, LicenceChange(gear="x"))
+    with pytest.raises(Forbidden):
+        fishing.update_licence(db_engine, VIEWER, lic, LicenceChange(gear="x"))
+    cargo = ship(db_engine, name="CARGO", imo=imo(555556), mmsi=413000078)
+    with pytest.raises(RegistryError, match="fishing vessels"):
+        fishing.add_quota(db_engine, ZJ, cargo, QuotaIn(year=2025, species="x", quota_t=1))

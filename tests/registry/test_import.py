@@ -202,3 +202,38 @@ def test_crews_companies_inspections(db_engine: Engine, tmp_path: Path) -> None:
         db_engine, FJ, tmp_path / "insp.csv", ImportKind.inspections, organisation="FJ"
     )
     assert rep.created == 0 and {e.reason for e in rep.errors} >= {Reason.unknown_ship}
+
+
+def test_empty_optional_cells_take_the_default_or_keep_the_registered_value(
+    db_engine: Engine, tmp_path: Path
+) -> None:
+    (tmp_path / "ships.csv").write_text(
+        "name,imo,ship_type,status,organisation\n"
+        f"BLANK TYPE,{imo(200001)},,,ZJ\n"
+        f"TANKER,{imo(200002)},oil tanker,,ZJ\n"
+    )
+    rep = import_file(db_engine, ZJ, tmp_path / "ships.csv", ImportKind.ships)
+    assert (rep.created, rep.rejected) == (2, 0), rep.errors
+    blank = ships.get_ship(db_engine, ZJ, imo(200001))
+    assert (blank["ship_type"], blank["status"]) == ("other", "active")
+    # an update with empty cells keeps the registered type
+    (tmp_path / "again.csv").write_text(
+        f"name,imo,ship_type,organisation\nTANKER II,{imo(200002)},,ZJ\n"
+    )
+    rep = import_file(db_engine, ZJ, tmp_path / "again.csv", ImportKind.ships)
+    assert (rep.updated, rep.rejected) == (1, 0)
+    assert ships.get_ship(db_engine, ZJ, imo(200002))["ship_type"] == "oil_tanker"
+    # a company update without a kind keeps the registered kind
+    code = uscc("91330200MA2B3C4D5")
+    (tmp_path / "co.csv").write_text(f"name,uscc,kind,organisation\nPORT CO,{code},port,ZJ\n")
+    assert import_file(db_engine, ZJ, tmp_path / "co.csv", ImportKind.companies).created == 1
+    (tmp_path / "co2.csv").write_text(f"name,uscc,kind\nPORT CO LTD,{code},\n")
+    rep = import_file(db_engine, ZJ, tmp_path / "co2.csv", ImportKind.companies)
+    assert (rep.updated, rep.rejected) == (1, 0)
+    from seawarden.registry.companies import get_company
+
+    assert get_company(db_engine, ZJ, code)["kind"] == "port"
+    # a required value left empty is still missing
+    (tmp_path / "bad.csv").write_text("name,ship_type,organisation\n,tug,ZJ\n")
+    rep = import_file(db_engine, ZJ, tmp_path / "bad.csv", ImportKind.ships)
+    assert [(e.reason, e.field) for e in rep.errors] == [(Reason.missing_field, "name")]

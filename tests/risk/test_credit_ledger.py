@@ -259,3 +259,33 @@ def test_an_enterprise_appeals_against_a_record_of_its_own(db_engine: Engine) ->
     with pytest.raises(Forbidden):
         ledger.decide_appeal(db_engine, own, aid, True, "deciding my own appeal")
     assert ledger.decide_appeal(db_engine, ZJ, aid, False, "detention confirmed") == "rejected"
+
+
+def test_activate_and_show_a_stored_rule_set(db_engine: Engine) -> None:
+    bundled = default_ruleset().version
+    strict = default_ruleset().model_copy(update={"version": "strict-2026.3"})
+    assert ledger.install_ruleset(db_engine, ADMIN, strict)
+    with pytest.raises(RegistryError, match="already the active one"):
+        ledger.activate_ruleset(db_engine, ADMIN, bundled)
+    with pytest.raises(Forbidden):
+        ledger.activate_ruleset(db_engine, ZJ, "strict-2026.3")
+    with pytest.raises(NotFoundError):
+        ledger.activate_ruleset(db_engine, ADMIN, "no-such-version")
+    ledger.activate_ruleset(db_engine, ADMIN, "strict-2026.3")
+    shown = ledger.show_ruleset(db_engine, "strict-2026.3")
+    assert shown["active"] and shown["rules"]["version"] == "strict-2026.3"
+    assert not ledger.show_ruleset(db_engine, bundled)["active"]
+    ledger.activate_ruleset(db_engine, ADMIN, bundled)  # back to the bundled rules
+    assert [r["version"] for r in ledger.list_rulesets(db_engine) if r["active"]] == [bundled]
+    with pytest.raises(NotFoundError):
+        ledger.show_ruleset(db_engine, "no-such-version")
+    with db_engine.connect() as conn:
+        actions = [
+            r[0]
+            for r in conn.execute(
+                select(schema.audit_log.c.action).where(
+                    schema.audit_log.c.action == "credit.ruleset_activate"
+                )
+            )
+        ]
+    assert len(actions) == 2

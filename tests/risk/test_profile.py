@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from seawarden.registry import events
 from seawarden.registry.companies import update_company
 from seawarden.registry.schemas import EventKind, InspectionIn, ShipEventIn
-from seawarden.registry.scope import NotFoundError
+from seawarden.registry.scope import NotFoundError, RegistryError
 from seawarden.risk import company as company_perf
 from seawarden.risk import performance
 from seawarden.risk.config import load_config
@@ -215,3 +215,26 @@ def test_due_list_per_port(db_engine: Engine) -> None:
     ] == "port of registry"
     assert due_list(db_engine, FJ, "Ningbo", load_config(), ON) == []
     assert due_list(db_engine, ZJ, "Nowhere", load_config(), ON) == []
+
+
+def test_list_rows_report_bad_lines_and_keep_other_owners_entries(db_engine: Engine) -> None:
+    rows = [
+        (2, {"flag": "PA", "performance": "black_high", "imo_audit": "no", "year": "2024"}),
+        (3, {"flag": "Panama", "performance": "white", "year": "2024"}),
+        (4, None),
+    ]
+    n, bad = performance.load_rows(db_engine, ADMIN, rows, "flags", "paris", None, "web")
+    assert n == 1 and [b["line"] for b in bad] == [3, 4]
+    assert "flag" in bad[0]["message"]
+    entries = performance.lists(db_engine, ZJ, "flags")
+    assert [(e["flag"], e["performance"], e["source"]) for e in entries] == [
+        ("PA", "black_high", "web")
+    ]
+    # an organisation's upload does not replace a platform-wide entry
+    mine = [(2, {"flag": "PA", "performance": "white", "year": "2024"})]
+    n, bad = performance.load_rows(db_engine, ZJ, mine, "flags", "paris", "ZJ", "zj.csv")
+    assert n == 0 and "whole platform" in bad[0]["message"]
+    with pytest.raises(Forbidden):
+        performance.load_rows(db_engine, ZJ, mine, "flags", "paris", None)
+    with pytest.raises(RegistryError):
+        performance.load_rows(db_engine, ADMIN, mine, "ships", "paris", None)

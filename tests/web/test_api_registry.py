@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from seawarden.registry.public import Dataset, dataset_fields
 
 from ..registry.helpers import id_number, imo, uscc
-from .conftest import login
+from .conftest import PASSWORD, login
 
 TODAY = dt.date.today()
 
@@ -677,3 +677,488 @@ def test_risk_register(client: TestClient, platform: dict[str, Any]) -> None:
         login(b, "city_b_duty", platform)
         assert pid not in {p["id"] for p in b.get("/api/risk/points").json()["points"]}
         assert b.get(f"/api/risk/points/{pid}/reviews").status_code == 404
+
+
+def _platform_supervisor(platform: dict[str, Any]) -> str:
+    """A supervisor without an organisation (the whole platform), created once per database."""
+    from seawarden.security import accounts
+    from seawarden.security.actor import cli_actor
+
+    name = "platform_sup"
+    try:
+        accounts.create_user(
+            platform["engine"],
+            cli_actor("test-setup"),
+            name,
+            PASSWORD,
+            ["supervisor"],
+            None,
+            bootstrap=True,
+        )
+    except ValueError as exc:  # created by an earlier test on this database
+        assert "exists" in str(exc)
+    return name
+
+
+def _other_city(client: TestClient, platform: dict[str, Any], path: str, body: Any) -> str:
+    """Create an object of ZJ-ZS (another city than city_a_sup's) as the province; its id."""
+    with TestClient(client.app) as prov:
+        h = {"x-csrf-token": login(prov, "prov_sup", platform)}
+        r = prov.post(path, json={**body, "organisation": "ZJ-ZS"}, headers=h)
+        assert r.status_code == 201, r.text
+        return str(r.json()["id"])
+
+
+def test_company_permits(client: TestClient, platform: dict[str, Any]) -> None:
+    tag = _tag()
+    h = {"x-csrf-token": login(client, "city_a_sup", platform)}
+    code = _uscc(tag)
+    r = client.post(
+        "/api/registry/companies",
+        json={"name": f"Permit Co {tag}", "uscc": code, "organisation": "ZJ-NB"},
+        headers=h,
+    )
+    assert r.status_code == 201, r.text
+    permit = {
+        "kind": "port operation",
+        "number": f"港经证-{tag}",
+        "scope": "container handling",
+        "valid_from": "2025-01-01",
+        "valid_to": "2028-12-31",
+        "issuer": "宁波市交通运输局",
+    }
+    r = client.post(f"/api/registry/companies/{code}/permits", json=permit, headers=h)
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+    shown = client.get(f"/api/registry/companies/{code}").json()["permits"]
+    assert [(p["id"], p["number"], p["valid_to"]) for p in shown] == [
+        (pid, f"港经证-{tag}", "2028-12-31")
+    ]
+    for bad in (
+        {**permit, "valid_to": "2024-01-01"},
+        {**permit, "kind": ""},
+        {**permit, "number": "x\x07"},
+        {**permit, "valid_from": "1800-01-01"},
+        {"number": "only"},
+    ):
+        r = client.post(f"/api/registry/companies/{code}/permits", json=bad, headers=h)
+        assert r.status_code == 400 and r.json()["detail"], (bad, r.text)
+    other = _other_city(
+        client, platform, "/api/registry/companies", {"name": f"ZS Co {tag}", "uscc": _uscc(_tag())}
+    )
+    r = client.post(f"/api/registry/companies/{other}/permits", json=permit, headers=h)
+    assert r.status_code == 404
+    with TestClient(client.app) as duty:
+        dh = {"x-csrf-token": login(duty, "city_a_duty", platform)}
+        r = duty.post(f"/api/registry/companies/{code}/permits", json=permit, headers=dh)
+        assert r.status_code == 403
+    assert any(
+        row["entity_id"] == str(pid)
+        for row in _audit_actions(client.app, platform, "permit.create")
+    )
+
+
+def test_fishing_licences_and_quotas(client: TestClient, platform: dict[str, Any]) -> None:
+    tag = _tag()
+    h = {"x-csrf-token": login(client, "city_a_sup", platform)}
+    r = client.post(
+        "/api/registry/ships",
+        json={"name": f"浙岱渔{tag}", "ship_type": "fishing", "organisation": "ZJ-NB"},
+        headers=h,
+    )
+    assert r.status_code == 201, r.text
+    sid = r.json()["id"]
+    year = TODAY.year
+    licence = {
+        "number": f"(浙)船网捕({year})-{tag}",
+        "gear": "trawl",
+        "area": "East China Sea zone 2",
+        "valid_from": f"{year}-01-01",
+        "valid_to": f"{year}-12-31",
+    }
+    r = client.post(f"/api/registry/ships/{sid}/licences", json=licence, headers=h)
+    assert r.status_code == 201, r.text
+    lid = r.json()["id"]
+    assert (
+        client.post(f"/api/registry/ships/{sid}/licences", json=licence, headers=h).status_code
+        == 409
+    )
+    for bad in (
+        {**licence, "number": "other", "valid_to": f"{year - 1}-01-01"},
+        {**licence, "number": "other", "gear": ""},
+        {**licence, "number": "other", "valid_from": "2026-02-30"},
+        {"gear": "trawl"},
+    ):
+        r = client.post(f"/api/registry/ships/{sid}/licences", json=bad, headers=h)
+        assert r.status_code == 400 and r.json()["detail"], (bad, r.text)
+    r = client.patch(
+        f"/api/registry/licences/{lid}",
+        json={"gear": "gillnet", "area": "zone 3"},
+        headers=h,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["changed"]["gear"] == {"old": "trawl", "new": "gillnet"}
+    r = client.patch(
+        f"/api/registry/licences/{lid}", json={"valid_to": f"{year - 1}-06-01"}, headers=h
+    )
+    assert r.status_code == 400 and "valid_to" in r.text
+    assert (
+        client.patch("/api/registry/licences/999999", json={"gear": "x"}, headers=h).status_code
+        == 404
+    )
+
+    quota = {"year": year, "species": "hairtail", "quota_t": 100, "licence": licence["number"]}
+    r = client.post(f"/api/registry/ships/{sid}/quotas", json=quota, headers=h)
+    assert r.status_code == 201, r.text
+    qid = r.json()["id"]
+    for bad in ({**quota, "quota_t": -1}, {**quota, "year": 1800}, {**quota, "species": ""}):
+        r = client.post(f"/api/registry/ships/{sid}/quotas", json=bad, headers=h)
+        assert r.status_code == 400, (bad, r.text)
+    r = client.post(
+        f"/api/registry/ships/{sid}/quotas", json={**quota, "licence": "NO-SUCH"}, headers=h
+    )
+    assert r.status_code == 404
+    r = client.post(f"/api/registry/quotas/{qid}/catches", json={"tonnes": 40.5}, headers=h)
+    assert r.status_code == 200 and r.json()["remaining_t"] == 59.5
+    assert (
+        client.post(
+            f"/api/registry/quotas/{qid}/catches", json={"tonnes": -1}, headers=h
+        ).status_code
+        == 400
+    )
+    listed = client.get("/api/registry/licences", params={"year": year}).json()
+    mine = next(x for x in listed["licences"] if x["id"] == lid)
+    assert (mine["gear"], mine["area"], mine["ship_name"]) == ("gillnet", "zone 3", f"浙岱渔{tag}")
+    assert next(q for q in listed["quotas"] if q["id"] == qid)["caught_t"] == 40.5
+    assert client.get("/api/registry/licences", params={"year": 1800}).status_code == 400
+
+    # a cargo ship has no licence; another city's vessel, licence and quota do not exist here
+    cargo = client.post(
+        "/api/registry/ships", json={"name": f"CARGO {tag}", "organisation": "ZJ-NB"}, headers=h
+    ).json()["id"]
+    assert (
+        client.post(f"/api/registry/ships/{cargo}/licences", json=licence, headers=h).status_code
+        == 409
+    )
+    assert (
+        client.post(f"/api/registry/ships/{cargo}/quotas", json=quota, headers=h).status_code == 409
+    )
+    other = _other_city(
+        client, platform, "/api/registry/ships", {"name": f"浙舟渔{tag}", "ship_type": "fishing"}
+    )
+    with TestClient(client.app) as prov:
+        ph = {"x-csrf-token": login(prov, "prov_sup", platform)}
+        other_lid = prov.post(
+            f"/api/registry/ships/{other}/licences", json=licence, headers=ph
+        ).json()["id"]
+        other_qid = prov.post(
+            f"/api/registry/ships/{other}/quotas",
+            json={**quota, "licence": None},
+            headers=ph,
+        ).json()["id"]
+    assert (
+        client.post(f"/api/registry/ships/{other}/licences", json=licence, headers=h).status_code
+        == 404
+    )
+    assert (
+        client.post(f"/api/registry/ships/{other}/quotas", json=quota, headers=h).status_code == 404
+    )
+    assert (
+        client.patch(
+            f"/api/registry/licences/{other_lid}", json={"gear": "x"}, headers=h
+        ).status_code
+        == 404
+    )
+    r = client.post(f"/api/registry/quotas/{other_qid}/catches", json={"tonnes": 1}, headers=h)
+    assert r.status_code == 404
+    with TestClient(client.app) as b:
+        login(b, "city_b_duty", platform)
+        seen = b.get("/api/registry/licences").json()
+        assert lid not in {x["id"] for x in seen["licences"]} and other_lid in {
+            x["id"] for x in seen["licences"]
+        }
+    for action, entity in (
+        ("fishing.licence", lid),
+        ("fishing.licence_change", lid),
+        ("fishing.quota", qid),
+        ("fishing.catch", qid),
+    ):
+        assert any(
+            row["entity_id"] == str(entity) for row in _audit_actions(client.app, platform, action)
+        ), action
+
+
+def test_crew_certificates_training_exams_and_service(
+    client: TestClient, platform: dict[str, Any]
+) -> None:
+    tag = _tag()
+    h = {"x-csrf-token": login(client, "city_a_sup", platform)}
+    seq = int(tag, 16) % 999
+    person = id_number(f"330203{1970 + int(tag, 16) % 20}0301{seq:03d}")
+    r = client.post(
+        "/api/registry/crews",
+        json={"name": f"陈船长{tag}", "id_number": person, "organisation": "ZJ-NB"},
+        headers=h,
+    )
+    assert r.status_code == 201, r.text
+    base = f"/api/registry/crews/{person}"
+    cert = {
+        "number": f"CoC-{tag}",
+        "grade": "master, unlimited",
+        "issued_on": "2022-01-01",
+        "expires_on": "2027-01-01",
+    }
+    r = client.post(f"{base}/certificates", json=cert, headers=h)
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    r = client.post(
+        f"{base}/certificates/{cid}/renew", json={"expires_on": "2032-01-01"}, headers=h
+    )
+    assert r.status_code == 200 and r.json()["expires_on"] == "2032-01-01", r.text
+    r = client.post(
+        f"{base}/certificates/{cid}/renew", json={"expires_on": "2030-01-01"}, headers=h
+    )
+    assert r.status_code == 409 and "after the current one" in r.json()["detail"]
+    assert (
+        client.post(
+            f"{base}/certificates/999999/renew", json={"expires_on": "2040-01-01"}, headers=h
+        ).status_code
+        == 404
+    )
+    ship_id = client.post(
+        "/api/registry/ships", json={"name": f"CREW SHIP {tag}", "organisation": "ZJ-NB"}, headers=h
+    ).json()["id"]
+    for path, body in (
+        (
+            "training",
+            {"course": "basic safety", "provider": "Ningbo academy", "completed_on": "2021-05-01"},
+        ),
+        (
+            "exams",
+            {"subject": "master, unlimited", "taken_on": "2021-12-01", "passed": True, "score": 82},
+        ),
+        (
+            "service",
+            {
+                "ship": ship_id,
+                "rank": "master",
+                "signed_on": "2022-02-01",
+                "signed_off": "2022-08-01",
+            },
+        ),
+    ):
+        r = client.post(f"{base}/{path}", json=body, headers=h)
+        assert r.status_code == 201, (path, r.text)
+    for path, body in (
+        ("certificates", {**cert, "expires_on": "2021-01-01"}),
+        ("certificates", {**cert, "grade": ""}),
+        ("training", {"course": "x", "completed_on": "yesterday"}),
+        ("exams", {"subject": "x", "taken_on": "2022-01-01"}),
+        ("exams", {"subject": "x", "taken_on": "2022-01-01", "passed": True, "score": -1}),
+        ("service", {"rank": "AB", "signed_on": "2022-02-01", "signed_off": "2022-01-01"}),
+        ("service", {"rank": "AB\x00", "signed_on": "2022-02-01"}),
+    ):
+        r = client.post(f"{base}/{path}", json=body, headers=h)
+        assert r.status_code == 400 and r.json()["detail"], (path, body, r.text)
+    r = client.post(
+        f"{base}/service",
+        json={"ship": "no-such-ship", "rank": "AB", "signed_on": "2022-02-01"},
+        headers=h,
+    )
+    assert r.status_code == 404
+    career = client.get(base).json()
+    assert [c["number"] for c in career["certificates"]] == [f"CoC-{tag}"]
+    assert [t["course"] for t in career["training"]] == ["basic safety"]
+    assert [e["passed"] for e in career["exams"]] == [True]
+    assert [(s["ship_id"], s["rank"]) for s in career["service"]] == [(ship_id, "master")]
+
+    # 15 points withhold; nothing is returned before an exam passed after the withholding
+    assert client.post(f"{base}/certificates/return", headers=h).status_code == 409
+    r = client.post(
+        f"{base}/points",
+        json={"on_date": TODAY.isoformat(), "points": 15, "reason": "false log entries"},
+        headers=h,
+    )
+    assert r.status_code == 201 and r.json()["withheld"] == [cid]
+    r = client.post(
+        f"{base}/certificates/{cid}/renew", json={"expires_on": "2036-01-01"}, headers=h
+    )
+    assert r.status_code == 409 and "withheld" in r.json()["detail"]
+    r = client.post(f"{base}/certificates/return", headers=h)
+    assert r.status_code == 409 and "exam" in r.json()["detail"]
+    r = client.post(
+        f"{base}/exams",
+        json={"subject": "law and rules", "taken_on": TODAY.isoformat(), "passed": True},
+        headers=h,
+    )
+    assert r.status_code == 201
+    r = client.post(f"{base}/certificates/return", headers=h)
+    assert r.status_code == 200 and r.json()["returned"] == [cid]
+    assert client.get(base).json()["certificates"][0]["state"] == "valid"
+    assert client.post(f"{base}/certificates/return", headers=h).status_code == 409
+
+    # another city's seafarer does not exist here; a duty officer does not write
+    other_person = id_number(f"330203{1970 + int(tag, 16) % 20}0302{seq:03d}")
+    _other_city(
+        client,
+        platform,
+        "/api/registry/crews",
+        {"name": f"舟山船员{tag}", "id_number": other_person},
+    )
+    for path, body in (
+        ("certificates", cert),
+        ("training", {"course": "x", "completed_on": "2022-01-01"}),
+        ("exams", {"subject": "x", "taken_on": "2022-01-01", "passed": False}),
+        ("service", {"rank": "AB", "signed_on": "2022-02-01"}),
+        ("certificates/return", None),
+        (f"certificates/{cid}/renew", {"expires_on": "2040-01-01"}),
+    ):
+        r = client.post(f"/api/registry/crews/{other_person}/{path}", json=body, headers=h)
+        assert r.status_code == 404, (path, r.text)
+    with TestClient(client.app) as duty:
+        dh = {"x-csrf-token": login(duty, "city_a_duty", platform)}
+        assert duty.post(f"{base}/certificates", json=cert, headers=dh).status_code == 403
+    with TestClient(client.app) as prov:
+        ph = {"x-csrf-token": login(prov, "prov_sup", platform)}
+        r = prov.post(
+            f"{base}/service",
+            json={"ship": ship_id, "rank": "chief mate", "signed_on": "2023-01-01"},
+            headers=ph,
+        )
+        assert r.status_code == 201  # the province sees the city's seafarer and ship
+    crew_id = client.get(base).json()["crew"]["id"]
+    for action in (
+        "crew.certificate",
+        "crew.certificate_renewed",
+        "crew.training",
+        "crew.exam",
+        "crew.service",
+        "crew.certificates_withheld",
+        "crew.certificates_returned",
+    ):
+        assert any(
+            row["entity_id"] == crew_id for row in _audit_actions(client.app, platform, action)
+        ), action
+
+
+def test_performance_lists_and_rule_sets(client: TestClient, platform: dict[str, Any]) -> None:
+    import json
+
+    from seawarden.credit.rules import default_ruleset
+
+    tag = _tag()
+    boss = _platform_supervisor(platform)
+    h = {"x-csrf-token": login(client, boss, platform)}
+    flags = "flag,performance,imo_audit,year\nTV,black_very_high,false,1999\nKI,purple,true,1999\n"
+    r = client.post(
+        "/api/risk/lists/flags",
+        files={"file": ("flags.csv", flags.encode(), "text/csv")},
+        data={"regime": "tokyo"},
+        headers=h,
+    )
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    assert rep["loaded"] == 1 and [b["line"] for b in rep["rejected"]] == [3]
+    assert "performance" in rep["rejected"][0]["message"]
+    ros = f"ro,performance,eu_recognised,year\nRO {tag},very_low,false,1999\n"
+    r = client.post(
+        "/api/risk/lists/ros", files={"file": ("ros.csv", ros.encode(), "text/csv")}, headers=h
+    )
+    assert r.status_code == 200 and r.json()["loaded"] == 1
+    for name, content in (("flags.txt", b"flag\nTV\n"), ("flags.xlsx", b"not a workbook")):
+        r = client.post(
+            "/api/risk/lists/flags", files={"file": (name, content, "text/plain")}, headers=h
+        )
+        assert r.status_code == 400 and r.json()["detail"]
+    assert (
+        client.post(
+            "/api/risk/lists/ships", files={"file": ("f.csv", b"x\n", "text/csv")}, headers=h
+        ).status_code
+        == 400
+    )
+
+    version = f"test-{tag}"
+    rules = default_ruleset().model_copy(update={"version": version, "title": f"Test {tag}"})
+    body = json.dumps(rules.model_dump(mode="json")).encode()
+    r = client.post(
+        "/api/credit/rulesets",
+        files={"file": ("rules.json", body, "application/json")},
+        headers=h,
+    )
+    assert r.status_code == 201 and r.json() == {"version": version, "new": True, "active": False}
+    changed = json.dumps({**rules.model_dump(mode="json"), "base_score": 90}).encode()
+    r = client.post(
+        "/api/credit/rulesets",
+        files={"file": ("rules.json", changed, "application/json")},
+        headers=h,
+    )
+    assert r.status_code == 409 and "new version" in r.json()["detail"]
+    for name, content in (
+        ("rules.json", b"{not json"),
+        ("rules.toml", b"version = "),
+        ("rules.json", b"[1, 2]"),
+        ("rules.json", json.dumps({"version": "x"}).encode()),
+        ("rules.txt", body),
+    ):
+        r = client.post(
+            "/api/credit/rulesets", files={"file": (name, content, "text/plain")}, headers=h
+        )
+        assert r.status_code == 400 and r.json()["detail"], (name, r.text)
+    shown = client.get(f"/api/credit/rulesets/{version}").json()
+    assert shown["active"] is False and shown["rules"]["title"] == f"Test {tag}"
+    assert client.get("/api/credit/rulesets/no-such-version").status_code == 404
+    active = next(
+        x["version"] for x in client.get("/api/credit/rulesets").json()["rulesets"] if x["active"]
+    )
+    try:
+        r = client.post(f"/api/credit/rulesets/{version}/activate", headers=h)
+        assert r.status_code == 200, r.text
+        listed = client.get("/api/credit/rulesets").json()["rulesets"]
+        assert [x["version"] for x in listed if x["active"]] == [version]
+        assert client.post(f"/api/credit/rulesets/{version}/activate", headers=h).status_code == 409
+    finally:
+        assert client.post(f"/api/credit/rulesets/{active}/activate", headers=h).status_code == 200
+    assert client.post("/api/credit/rulesets/no-such/activate", headers=h).status_code == 404
+
+    # a supervisor of one organisation reads the lists but does not change reference data
+    with TestClient(client.app) as city:
+        ch = {"x-csrf-token": login(city, "city_a_sup", platform)}
+        entries = city.get("/api/risk/lists/flags", params={"regime": "tokyo"}).json()["entries"]
+        assert any(e["flag"] == "TV" and e["performance"] == "black_very_high" for e in entries)
+        assert any(
+            e["ro"] == f"RO {tag}" for e in city.get("/api/risk/lists/ros").json()["entries"]
+        )
+        r = city.post(
+            "/api/risk/lists/flags",
+            files={"file": ("flags.csv", flags.encode(), "text/csv")},
+            headers=ch,
+        )
+        assert r.status_code == 403
+        other = json.dumps({**rules.model_dump(mode="json"), "version": f"city-{tag}"}).encode()
+        r = city.post(
+            "/api/credit/rulesets",
+            files={"file": ("rules.json", other, "application/json")},
+            headers=ch,
+        )
+        assert r.status_code == 403
+        assert city.post(f"/api/credit/rulesets/{version}/activate", headers=ch).status_code == 403
+        assert city.get(f"/api/credit/rulesets/{f'city-{tag}'}").status_code == 404
+    for user in ("sysadmin", "auditor", "secadmin"):
+        with TestClient(client.app) as admin:
+            ah = {"x-csrf-token": login(admin, user, platform)}
+            r = admin.post(
+                "/api/credit/rulesets",
+                files={"file": ("rules.json", body, "application/json")},
+                headers=ah,
+            )
+            assert r.status_code == 403
+            assert admin.get("/api/risk/lists/flags").status_code == 403
+    for action, entity in (
+        ("credit.ruleset_install", version),
+        ("credit.ruleset_activate", version),
+        ("risk.flags_list", "tokyo"),
+        ("risk.ros_list", "paris"),
+    ):
+        assert any(
+            row["entity_id"] == entity for row in _audit_actions(client.app, platform, action)
+        ), action

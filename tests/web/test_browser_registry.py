@@ -155,4 +155,64 @@ def test_ship_life_and_risk_profile_in_the_browser(
     page.wait_for_selector("#view-public table.grid")
     assert "ship_name" in page.locator("#view-public").inner_text()
     page.screenshot(path=str(SHOTS / "registry-public.png"))
+    # fishing licences and quotas, the flag and RO lists, the credit rule sets
+    page.click("header nav button[data-view=registry]")
+    page.click("#view-registry button[data-tab=fishing]")
+    page.wait_for_selector("#rg-licences")
+    assert page.locator("#rg-quotas").is_visible()
+    page.click("header nav button[data-view=risk]")
+    page.click("#view-risk button[data-tab=lists]")
+    page.wait_for_selector("#rg-flag-list")
+    page.click("header nav button[data-view=credit]")
+    page.click("#view-credit button[data-tab=rulesets]")
+    page.wait_for_selector("#rg-rulesets")
+    assert "default-2026.1" in page.locator("#rg-rulesets").inner_text()
+    assert not errors, errors
+
+
+def test_seafarer_career_in_the_browser(
+    server: str, browser: Any, platform: dict[str, Any]
+) -> None:
+    """A supervisor opens a seafarer's career with its certificates, training and service."""
+    from seawarden.web.app import create_app
+
+    from ..registry.helpers import id_number
+
+    tag = uuid.uuid4().int
+    person = id_number(f"33020319750415{tag % 997:03d}")
+    app = create_app(platform["data"], platform["url"], secure_cookies=False, live_hub=False)
+    with TestClient(app) as c:
+        h = {"x-csrf-token": login(c, "city_a_sup", platform)}
+        r = c.post(
+            "/api/registry/crews",
+            json={"name": f"周大副{tag % 1000}", "id_number": person, "organisation": "ZJ-NB"},
+            headers=h,
+        )
+        assert r.status_code == 201, r.text
+        cid = r.json()["id"]
+        for path, body in (
+            ("certificates", {"number": f"CoC-{tag % 10_000}", "grade": "chief mate"}),
+            ("training", {"course": "advanced fire fighting", "completed_on": "2024-03-01"}),
+            ("service", {"rank": "chief mate", "signed_on": "2024-04-01"}),
+        ):
+            assert (
+                c.post(f"/api/registry/crews/{person}/{path}", json=body, headers=h).status_code
+                == 201
+            )
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server + "/")
+    page.fill("input[name=username]", "city_a_sup")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("#app:not(.hidden)")
+    page.click("header nav button[data-view=registry]")
+    page.click("#view-registry button[data-tab=crews]")
+    page.locator(f"#rg-crew-table button[data-crew='{cid}']").click()
+    page.wait_for_selector("#rg-crew-certificates")
+    career = page.locator("#rg-crew-detail").inner_text()
+    assert f"CoC-{tag % 10_000}" in career and "advanced fire fighting" in career
+    assert "chief mate" in career
+    page.screenshot(path=str(SHOTS / "registry-crew.png"), full_page=True)
     assert not errors, errors

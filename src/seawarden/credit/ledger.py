@@ -163,6 +163,39 @@ def install_ruleset(engine: Engine, actor: Actor, rules: RuleSet, activate: bool
     return old is None
 
 
+def activate_ruleset(engine: Engine, actor: Actor, version: str) -> None:
+    """Make a stored rule-set version the active one (scores computed from now on use it).
+
+    Rule sets are platform-wide: only an actor whose scope is the whole platform changes them.
+    """
+    with engine.begin() as conn:
+        ensure_rulesets(conn)
+        found = conn.execute(select(rulesets.c.active).where(rulesets.c.version == version)).first()
+        if found is None:
+            raise NotFoundError("rule set", version)
+        check_reference_write(actor, None)
+        if found[0]:
+            raise RegistryError("invalid", f"rule set {version} is already the active one")
+        conn.execute(update(rulesets).values(active=rulesets.c.version == version))
+        audit(conn, actor, "credit.ruleset_activate", "credit_ruleset", version, {}, None)
+
+
+def show_ruleset(engine: Engine, version: str) -> dict[str, Any]:
+    """A stored rule-set version: its rules, whether it is active, who installed it and when."""
+    with engine.begin() as conn:
+        ensure_rulesets(conn)
+        row = conn.execute(select(rulesets).where(rulesets.c.version == version)).mappings().first()
+    if row is None:
+        raise NotFoundError("rule set", version)
+    return {
+        "version": row["version"],
+        "active": row["active"],
+        "actor": row["actor"],
+        "created_ms": row["created_ms"],
+        "rules": row["body"],
+    }
+
+
 def list_rulesets(engine: Engine) -> list[dict[str, Any]]:
     """Stored rule sets (version, title, active, installed by and when)."""
     with engine.begin() as conn:

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, Table, func, insert, or_, select, upd
 from seawarden.db.engine import audit, now_ms
 from seawarden.registry.codes import mask_id, mask_name
 from seawarden.registry.schemas import (
+    CertificateRenewalIn,
     CrewCertificateIn,
     CrewIn,
     ExamIn,
@@ -138,6 +139,72 @@ def _add(
 def add_certificate(engine: Engine, actor: Actor, ref: str, data: CrewCertificateIn) -> int:
     """Record a certificate of a seafarer; returns its id."""
     return _add(engine, actor, ref, crew_certificates, data.model_dump(), "crew.certificate")
+
+
+def renew_certificate(
+    engine: Engine, actor: Actor, ref: str, certificate_id: int, data: CertificateRenewalIn
+) -> dict[str, Any]:
+    """Renew a seafarer's certificate: a new expiry (and issue date or number).
+
+    A withheld certificate is not renewed until it is returned; the new expiry must be later
+    than the old one and not before the issue date.
+    """
+    with engine.begin() as conn:
+        crew = require_crew(conn, actor, ref)
+        org = check_write(actor, crew["organisation"])
+        row = (
+            conn.execute(
+                select(crew_certificates).where(
+                    crew_certificates.c.id == certificate_id,
+                    crew_certificates.c.crew_id == crew["id"],
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise NotFoundError("certificate", str(certificate_id))
+        if row["withheld_on"] is not None:
+            raise RegistryError(
+                "invalid",
+                f"the certificate is withheld since {row['withheld_on']}; return it first",
+            )
+        if row["expires_on"] is not None and data.expires_on <= row["expires_on"]:
+            raise RegistryError(
+                "invalid", f"the new expiry must be after the current one ({row['expires_on']})"
+            )
+        issued = data.issued_on or row["issued_on"]
+        if issued is not None and data.expires_on < issued:
+            raise RegistryError("invalid", "expires_on is before issued_on")
+        values = {
+            "expires_on": data.expires_on,
+            "issued_on": issued,
+            "number": data.number or row["number"],
+        }
+        conn.execute(
+            update(crew_certificates)
+            .where(crew_certificates.c.id == certificate_id)
+            .values(**values)
+        )
+        audit(
+            conn,
+            actor,
+            "crew.certificate_renewed",
+            "crew",
+            crew["id"],
+            {
+                "certificate": certificate_id,
+                "old_expires_on": str(row["expires_on"]),
+                "expires_on": data.expires_on.isoformat(),
+                "number": values["number"],
+            },
+            org,
+        )
+    return {
+        **dict(row),
+        **values,
+        "state": certificate_state({**dict(row), **values}, dt.date.today()),
+    }
 
 
 def add_training(engine: Engine, actor: Actor, ref: str, data: TrainingIn) -> int:

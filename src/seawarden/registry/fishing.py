@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 
 from seawarden.db.engine import audit
-from seawarden.registry.schemas import LicenceIn, QuotaIn
+from seawarden.registry.schemas import LicenceChange, LicenceIn, QuotaIn
 from seawarden.registry.scope import NotFoundError, RegistryError, check_write, insert_id, scoped
 from seawarden.registry.ships import require_ship
 from seawarden.registry.tables import fishing_licences, fishing_quotas, ships
@@ -22,6 +22,13 @@ def add_licence(engine: Engine, actor: Actor, ref: str, data: LicenceIn) -> int:
         org = check_write(actor, ship["organisation"])
         if ship["ship_type"] != "fishing_vessel" and not ship["fishing_no"]:
             raise RegistryError("invalid", "fishing licences are for fishing vessels")
+        taken = conn.execute(
+            select(fishing_licences.c.id).where(
+                fishing_licences.c.ship_id == ship["id"], fishing_licences.c.number == data.number
+            )
+        ).first()
+        if taken:
+            raise RegistryError("exists", f"licence {data.number} is already recorded for the ship")
         lid = insert_id(
             conn,
             insert(fishing_licences).values(
@@ -40,11 +47,57 @@ def add_licence(engine: Engine, actor: Actor, ref: str, data: LicenceIn) -> int:
     return lid
 
 
+def update_licence(
+    engine: Engine, actor: Actor, licence_id: int, data: LicenceChange
+) -> dict[str, Any]:
+    """Change a licence's gear, area or period; returns the changed fields (old and new)."""
+    with engine.begin() as conn:
+        row = (
+            conn.execute(
+                scoped(
+                    select(fishing_licences).where(fishing_licences.c.id == licence_id),
+                    fishing_licences,
+                    actor,
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise NotFoundError("fishing licence", str(licence_id))
+        org = check_write(actor, row["organisation"])
+        given = data.model_dump(exclude_none=True)
+        merged = LicenceIn.model_validate({**dict(row), **given})
+        diff = {
+            k: {"old": row[k], "new": getattr(merged, k)}
+            for k in given
+            if row[k] != getattr(merged, k)
+        }
+        if diff:
+            conn.execute(
+                update(fishing_licences)
+                .where(fishing_licences.c.id == licence_id)
+                .values(**{k: v["new"] for k, v in diff.items()})
+            )
+            audit(
+                conn,
+                actor,
+                "fishing.licence_change",
+                "fishing_licence",
+                str(licence_id),
+                {k: {"old": str(v["old"]), "new": str(v["new"])} for k, v in diff.items()},
+                org,
+            )
+    return diff
+
+
 def add_quota(engine: Engine, actor: Actor, ref: str, data: QuotaIn) -> int:
     """Record a catch quota of a fishing vessel; returns its id."""
     with engine.begin() as conn:
         ship = require_ship(conn, actor, ref)
         org = check_write(actor, ship["organisation"])
+        if ship["ship_type"] != "fishing_vessel" and not ship["fishing_no"]:
+            raise RegistryError("invalid", "catch quotas are for fishing vessels")
         licence_id = None
         if data.licence:
             licence_id = conn.execute(

@@ -202,7 +202,10 @@ class ShipPlanner(Planner):
 
 
 class CompanyPlanner(Planner):
-    """Companies: new ones in bulk; rows naming a registered company (id, codes) update it."""
+    """Companies: new ones in bulk; rows naming a registered company (id, codes) update it.
+
+    Like ships, an update changes only the values the row gives.
+    """
 
     FIELDS = ("name", "uscc", "imo_company_no", "kind", "address", "ism_performance")
 
@@ -269,7 +272,7 @@ class CompanyPlanner(Planner):
             diff = {
                 k: {"old": old[k], "new": new[k]}
                 for k in self.FIELDS
-                if new[k] is not None and old[k] != new[k]
+                if k in item.model_fields_set and new[k] is not None and old[k] != new[k]
             }
             if diff:
                 conn.execute(

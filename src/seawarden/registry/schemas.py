@@ -179,8 +179,17 @@ class Record(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _blanks(cls, data: Any) -> Any:
+        """Blank cells are missing values; an optional field left blank takes its default."""
         if isinstance(data, dict):
-            return {k: _blank(v) for k, v in data.items()}
+            out = {k: _blank(v) for k, v in data.items()}
+            return {
+                k: v
+                for k, v in out.items()
+                if v is not None
+                or k not in cls.model_fields
+                or cls.model_fields[k].is_required()
+                or cls.model_fields[k].get_default(call_default_factory=True) is None
+            }
         return data
 
 
@@ -303,6 +312,12 @@ class PermitIn(Record):
     valid_to: dt.date | None = None
     issuer: Annotated[str | None, Field(max_length=256)] = None
 
+    @model_validator(mode="after")
+    def _period(self) -> PermitIn:
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        return self
+
 
 class ShipCertificateIn(Record):
     """A statutory or class certificate of a ship."""
@@ -322,6 +337,20 @@ class CrewCertificateIn(Record):
     issued_on: dt.date | None = None
     expires_on: dt.date | None = None
 
+    @model_validator(mode="after")
+    def _period(self) -> CrewCertificateIn:
+        if self.issued_on and self.expires_on and self.expires_on < self.issued_on:
+            raise ValueError("expires_on is before issued_on")
+        return self
+
+
+class CertificateRenewalIn(Record):
+    """A renewal of a seafarer's certificate: the new expiry (and issue date, number)."""
+
+    expires_on: dt.date
+    issued_on: dt.date | None = None
+    number: Annotated[str | None, Field(min_length=1, max_length=64)] = None
+
 
 class TrainingIn(Record):
     """A completed training course."""
@@ -339,6 +368,12 @@ class ServiceIn(Record):
     rank: Annotated[str, Field(min_length=1, max_length=64)]
     signed_on: dt.date
     signed_off: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _period(self) -> ServiceIn:
+        if self.signed_off and self.signed_off < self.signed_on:
+            raise ValueError("signed_off is before signed_on")
+        return self
 
 
 class ExamIn(Record):
@@ -384,3 +419,12 @@ class QuotaIn(Record):
     quota_t: Annotated[float, Field(ge=0)]
     caught_t: Annotated[float, Field(ge=0)] = 0.0
     licence: Annotated[str | None, Field(max_length=64)] = None
+
+
+class LicenceChange(Record):
+    """Changes to a fishing licence (only the fields given): gear, area or period."""
+
+    gear: Annotated[str | None, Field(min_length=1, max_length=32)] = None
+    area: Annotated[str | None, Field(min_length=1, max_length=512)] = None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -53,11 +54,32 @@ def load_list(
     Rows replace those of the same regime, key and year. Bad rows are reported, good rows
     loaded in one transaction.
     """
+    check_reference_write(actor, organisation)
+    _, rows = read_table(path)
+    return load_rows(engine, actor, rows, kind, regime, organisation, source or path.name)
+
+
+def load_rows(
+    engine: Engine,
+    actor: Actor,
+    rows: Iterable[tuple[int, dict[str, Any] | None]],
+    kind: str,
+    regime: str = "paris",
+    organisation: str | None = None,
+    source: str = "upload",
+) -> tuple[int, list[dict[str, Any]]]:
+    """Load ``(line, record)`` pairs of a flag (``flags``) or RO (``ros``) list.
+
+    Like :func:`load_list`; an entry of the same regime, key and year that belongs to another
+    organisation (or to the whole platform, for an actor of one organisation) is not replaced
+    but reported as a bad row.
+    """
+    if kind not in ("flags", "ros"):
+        raise RegistryError("invalid", f"unknown list {kind!r}; choose flags or ros")
     org = check_reference_write(actor, organisation)
     model: type[BaseModel] = FlagRow if kind == "flags" else RoRow
     table = flag_performance if kind == "flags" else ro_performance
     key = "flag" if kind == "flags" else "ro"
-    _, rows = read_table(path)
     good: list[dict[str, Any]] = []
     bad: list[dict[str, Any]] = []
     for line, rec in rows:
@@ -71,30 +93,53 @@ def load_list(
                     "line": line,
                     "message": str(exc).splitlines()[0]
                     if isinstance(exc, RegistryError)
-                    else "; ".join(e["msg"] for e in exc.errors()),
+                    else "; ".join(
+                        f"{'.'.join(str(x) for x in e.get('loc', ()))}: {e['msg']}".lstrip(": ")
+                        for e in exc.errors()
+                    ),
                 }
             )
             continue
-        good.append({**item, "regime": regime, "organisation": org, "source": source or path.name})
+        good.append(
+            {**item, "regime": regime, "organisation": org, "source": source, "_line": line}
+        )
     with engine.begin() as conn:
+        loaded: list[dict[str, Any]] = []
         for g in good:
+            line = g.pop("_line")
+            owner = conn.execute(
+                select(table.c.organisation).where(
+                    table.c.regime == regime, table.c[key] == g[key], table.c.year == g["year"]
+                )
+            ).first()
+            if owner is not None and owner[0] != org:
+                bad.append(
+                    {
+                        "line": line,
+                        "message": f"{g[key]} {g['year']} is listed by "
+                        f"{owner[0] or 'the whole platform'}; not replaced",
+                    }
+                )
+                continue
             conn.execute(
                 delete(table).where(
                     table.c.regime == regime, table.c[key] == g[key], table.c.year == g["year"]
                 )
             )
-        if good:
-            conn.execute(insert(table), good)
+            loaded.append(g)
+        if loaded:
+            conn.execute(insert(table), loaded)
         audit(
             conn,
             actor,
             f"risk.{kind}_list",
             kind,
             regime,
-            {"file": path.name, "rows": len(good), "rejected": len(bad)},
+            {"file": source, "rows": len(loaded), "rejected": len(bad)},
             org,
         )
-    return len(good), bad
+    bad.sort(key=lambda b: int(b["line"]))
+    return len(loaded), bad
 
 
 def flag_of(

@@ -4,10 +4,13 @@ Supervisors change the register, the risk register and the credit ledger and dec
 conflicts and appeals, within their subtree; duty officers read; an enterprise account reads
 the records of its own organisation (its company, ships and seafarers, personal data
 masked) and may appeal against a credit record of its own. The administrator roles get none
-of these. The public service (``/api/public/...``) is open to every logged-in account (the
-``public`` role included): it publishes only the columns labelled public, with personal data
-masked, paged and limited per address. Like every route but health and login, it needs a
-session.
+of these: the system administrator keeps organisations and accounts, not business data, so
+the reference data of the register (flag and RO performance lists, credit rule-set
+versions) is loaded by a supervisor whose scope is the whole platform (no organisation); a
+supervisor of one organisation is refused (403) there. The public service
+(``/api/public/...``) is open to every logged-in account (the ``public`` role included):
+it publishes only the columns labelled public, with personal data masked, paged and limited
+per address. Like every route but health and login, it needs a session.
 """
 
 from __future__ import annotations
@@ -29,10 +32,21 @@ ROUTES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/registry/crews"): SUPERVISOR,
     ("GET", "/api/registry/crews/{ref}"): READ_REGISTER,
     ("POST", "/api/registry/crews/{ref}/points"): SUPERVISOR,
+    ("POST", "/api/registry/crews/{ref}/certificates"): SUPERVISOR,
+    ("POST", "/api/registry/crews/{ref}/certificates/{certificate_id}/renew"): SUPERVISOR,
+    ("POST", "/api/registry/crews/{ref}/certificates/return"): SUPERVISOR,
+    ("POST", "/api/registry/crews/{ref}/training"): SUPERVISOR,
+    ("POST", "/api/registry/crews/{ref}/exams"): SUPERVISOR,
+    ("POST", "/api/registry/crews/{ref}/service"): SUPERVISOR,
     ("GET", "/api/registry/companies"): READ_REGISTER,
     ("POST", "/api/registry/companies"): SUPERVISOR,
     ("GET", "/api/registry/companies/{ref}"): READ_REGISTER,
+    ("POST", "/api/registry/companies/{ref}/permits"): SUPERVISOR,
     ("GET", "/api/registry/licences"): READ_REGISTER,
+    ("POST", "/api/registry/ships/{ref}/licences"): SUPERVISOR,
+    ("PATCH", "/api/registry/licences/{licence_id}"): SUPERVISOR,
+    ("POST", "/api/registry/ships/{ref}/quotas"): SUPERVISOR,
+    ("POST", "/api/registry/quotas/{quota_id}/catches"): SUPERVISOR,
     ("GET", "/api/registry/conflicts"): WATCH,
     ("POST", "/api/registry/conflicts/{decision_id}/decide"): SUPERVISOR,
     ("POST", "/api/registry/identity/resolve"): SUPERVISOR,
@@ -42,6 +56,8 @@ ROUTES: dict[tuple[str, str], frozenset[Role]] = {
     # risk profiles and the risk register
     ("GET", "/api/risk/ships/{ref}/profile"): READ_REGISTER,
     ("GET", "/api/risk/due"): WATCH,
+    ("GET", "/api/risk/lists/{kind}"): WATCH,
+    ("POST", "/api/risk/lists/{kind}"): SUPERVISOR,
     ("GET", "/api/risk/points"): WATCH,
     ("POST", "/api/risk/points"): SUPERVISOR,
     ("GET", "/api/risk/points/{point_id}/reviews"): WATCH,
@@ -57,6 +73,9 @@ ROUTES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/credit/appeals"): READ_REGISTER,
     ("POST", "/api/credit/appeals/{appeal_id}/decide"): SUPERVISOR,
     ("GET", "/api/credit/rulesets"): WATCH,
+    ("POST", "/api/credit/rulesets"): SUPERVISOR,
+    ("GET", "/api/credit/rulesets/{version}"): WATCH,
+    ("POST", "/api/credit/rulesets/{version}/activate"): SUPERVISOR,
     # public service: any logged-in account, public fields only
     ("GET", "/api/public/inspections"): ANY,
     ("GET", "/api/public/detentions"): ANY,

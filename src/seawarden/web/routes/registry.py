@@ -19,6 +19,7 @@ import io
 import tempfile
 import threading
 import time
+import tomllib
 from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -34,17 +35,27 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from seawarden.credit import ledger, scoring
 from seawarden.credit.ledger import CreditEventIn, SubjectKind
+from seawarden.credit.rules import RuleSet
 from seawarden.registry import companies, crews, events, fishing, identity, importer, public, ships
 from seawarden.registry.importer import ImportFailedError, ImportKind
 from seawarden.registry.lists import LEADING, LISTS, ListName
 from seawarden.registry.public import Dataset
 from seawarden.registry.schemas import (
+    CertificateRenewalIn,
     CompanyIn,
+    CrewCertificateIn,
     CrewIn,
+    ExamIn,
+    LicenceChange,
+    LicenceIn,
     PenaltyPointsIn,
+    PermitIn,
+    QuotaIn,
+    ServiceIn,
     ShipCertificateIn,
     ShipEventIn,
     ShipIn,
+    TrainingIn,
 )
 from seawarden.registry.scope import RegistryError
 from seawarden.registry.tabular import (
@@ -56,7 +67,7 @@ from seawarden.registry.tabular import (
     read_xlsx,
     write_table,
 )
-from seawarden.risk import riskpoints
+from seawarden.risk import performance, riskpoints
 from seawarden.risk.config import load_config
 from seawarden.risk.matrix import Level
 from seawarden.risk.profile import due_list, ship_profile
@@ -523,6 +534,119 @@ def crew_points(
     return {"year_points": res.year_points, "withheld": list(res.withheld)}
 
 
+class CrewCertificateBody(Body):
+    """A certificate of competency or proficiency issued to a seafarer."""
+
+    number: str = Field(min_length=1, max_length=64)
+    grade: str = Field(min_length=1, max_length=64)
+    issued_on: dt.date | None = None
+    expires_on: dt.date | None = None
+
+
+class RenewalBody(Body):
+    """A renewal: the new expiry, and the new issue date or number if they change."""
+
+    expires_on: dt.date
+    issued_on: dt.date | None = None
+    number: str | None = Field(None, min_length=1, max_length=64)
+
+
+class TrainingBody(Body):
+    """A completed training course."""
+
+    course: str = Field(min_length=1, max_length=256)
+    provider: str | None = Field(None, max_length=256)
+    completed_on: dt.date
+    certificate_no: str | None = Field(None, max_length=64)
+
+
+class ExamBody(Body):
+    """An examination taken (a pass after a withholding allows the certificates back)."""
+
+    subject: str = Field(min_length=1, max_length=256)
+    taken_on: dt.date
+    passed: bool
+    score: float | None = Field(None, ge=0, le=1000)
+
+
+class ServiceBody(Body):
+    """A period of service: rank, sign-on and sign-off, on a registered ship if named."""
+
+    ship: str | None = Field(None, min_length=1, max_length=64)
+    rank: str = Field(min_length=1, max_length=64)
+    signed_on: dt.date
+    signed_off: dt.date | None = None
+
+
+@router.post("/registry/crews/{ref}/certificates", status_code=201)
+def crew_certificate(
+    ref: Ref, body: CrewCertificateBody, request: Request, who: Actor = Depends(actor)
+) -> dict[str, Any]:
+    """Issue (record) a certificate of a seafarer."""
+    with domain():
+        data = CrewCertificateIn.model_validate(body.model_dump(exclude_none=True))
+        return {"id": crews.add_certificate(_engine(request), who, _text(ref, "ref") or "", data)}
+
+
+@router.post("/registry/crews/{ref}/certificates/{certificate_id}/renew")
+def crew_certificate_renew(
+    ref: Ref,
+    certificate_id: Key,
+    body: RenewalBody,
+    request: Request,
+    who: Actor = Depends(actor),
+) -> dict[str, Any]:
+    """Renew a certificate: a later expiry (a withheld certificate must be returned first)."""
+    with domain():
+        data = CertificateRenewalIn.model_validate(body.model_dump(exclude_none=True))
+    with domain(invalid=409):
+        return crews.renew_certificate(
+            _engine(request), who, _text(ref, "ref") or "", certificate_id, data
+        )
+
+
+@router.post("/registry/crews/{ref}/certificates/return")
+def crew_certificates_return(
+    ref: Ref, request: Request, who: Actor = Depends(actor)
+) -> dict[str, Any]:
+    """Return the withheld certificates once an exam was passed after the withholding."""
+    with domain(invalid=409):
+        ids = crews.return_certificates(_engine(request), who, _text(ref, "ref") or "")
+    if not ids:
+        raise HTTPException(409, "the seafarer has no withheld certificates")
+    return {"returned": ids}
+
+
+@router.post("/registry/crews/{ref}/training", status_code=201)
+def crew_training(
+    ref: Ref, body: TrainingBody, request: Request, who: Actor = Depends(actor)
+) -> dict[str, Any]:
+    """Record a completed training course of a seafarer."""
+    with domain():
+        data = TrainingIn.model_validate(body.model_dump(exclude_none=True))
+        return {"id": crews.add_training(_engine(request), who, _text(ref, "ref") or "", data)}
+
+
+@router.post("/registry/crews/{ref}/exams", status_code=201)
+def crew_exam(
+    ref: Ref, body: ExamBody, request: Request, who: Actor = Depends(actor)
+) -> dict[str, Any]:
+    """Record an examination of a seafarer."""
+    with domain():
+        data = ExamIn.model_validate(body.model_dump(exclude_none=True))
+        return {"id": crews.add_exam(_engine(request), who, _text(ref, "ref") or "", data)}
+
+
+@router.post("/registry/crews/{ref}/service", status_code=201)
+def crew_service(
+    ref: Ref, body: ServiceBody, request: Request, who: Actor = Depends(actor)
+) -> dict[str, Any]:
+    """Record a period of service of a seafarer (on a registered ship if ``ship`` names one)."""
+    with domain():
+        data = ServiceIn.model_validate(body.model_dump(exclude_none=True))
+        return {"id": crews.add_service(_engine(request), who, _text(ref, "ref") or "", data)}
+
+
 @router.get("/registry/companies")
 def company_list(
     request: Request,
@@ -573,14 +697,115 @@ def company_show(ref: Ref, request: Request, who: Actor = Depends(actor)) -> dic
         }
 
 
+class PermitBody(Body):
+    """A company permit: kind, number, scope, validity and issuer."""
+
+    kind: str = Field(min_length=1, max_length=64)
+    number: str = Field(min_length=1, max_length=64)
+    scope: str | None = Field(None, max_length=1024)
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    issuer: str | None = Field(None, max_length=256)
+
+
+@router.post("/registry/companies/{ref}/permits", status_code=201)
+def company_permit(
+    ref: Ref, body: PermitBody, request: Request, who: Actor = Depends(actor)
+) -> dict[str, Any]:
+    """Record a permit of a company (e.g. waterway transport or port operation licence)."""
+    with domain():
+        data = PermitIn.model_validate(body.model_dump(exclude_none=True))
+        return {"id": companies.add_permit(_engine(request), who, _text(ref, "ref") or "", data)}
+
+
+class LicenceBody(Body):
+    """A fishing licence: number, gear, area and period."""
+
+    number: str = Field(min_length=1, max_length=64)
+    gear: str = Field(min_length=1, max_length=32)
+    area: str = Field(min_length=1, max_length=512)
+    valid_from: dt.date
+    valid_to: dt.date
+
+
+class LicenceChangeBody(Body):
+    """Changes to a fishing licence (only the fields given)."""
+
+    gear: str | None = Field(None, min_length=1, max_length=32)
+    area: str | None = Field(None, min_length=1, max_length=512)
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+
+class QuotaBody(Body):
+    """A catch quota for one year and species (tonnes), linked to a licence by its number."""
+
+    year: int = Field(ge=1900, le=2100)
+    species: str = Field(min_length=1, max_length=128)
+    quota_t: float = Field(ge=0, le=1e9)
+    caught_t: float = Field(0.0, ge=0, le=1e9)
+    licence: str | None = Field(None, min_length=1, max_length=64)
+
+
+class CatchBody(Body):
+    """A landed catch (tonnes) counted against a quota."""
+
+    tonnes: float = Field(ge=0, le=1e9)
+
+
 @router.get("/registry/licences")
-def licence_list(request: Request, who: Actor = Depends(actor)) -> dict[str, Any]:
-    """Fishing licences and this year's quotas in scope."""
+def licence_list(
+    request: Request,
+    year: int | None = Query(None, ge=1900, le=2100, description="Quota year (default this year)"),
+    who: Actor = Depends(actor),
+) -> dict[str, Any]:
+    """Fishing licences and a year's quotas in scope."""
     engine = _engine(request)
     return {
         "licences": fishing.licences(engine, who),
-        "quotas": fishing.quotas(engine, who, dt.date.today().year),
+        "quotas": fishing.quotas(engine, who, year or dt.date.today().year),
     }
+
+
+@router.post("/registry/ships/{ref}/licences", status_code=201)
+def licence_add(
+    ref: Ref, body: LicenceBody, request: Request, who: Actor = Depends(actor)
+) -> dict[str, Any]:
+    """Record a fishing licence of a fishing vessel (gear, area, period)."""
+    with domain():
+        data = LicenceIn.model_validate(body.model_dump(exclude_none=True))
+    with domain(invalid=409):
+        return {"id": fishing.add_licence(_engine(request), who, _text(ref, "ref") or "", data)}
+
+
+@router.patch("/registry/licences/{licence_id}")
+def licence_change(
+    licence_id: Key, body: LicenceChangeBody, request: Request, who: Actor = Depends(actor)
+) -> dict[str, Any]:
+    """Change a fishing licence's gear, area or period."""
+    with domain():
+        data = LicenceChange.model_validate(body.model_dump(exclude_none=True))
+        return {"changed": fishing.update_licence(_engine(request), who, licence_id, data)}
+
+
+@router.post("/registry/ships/{ref}/quotas", status_code=201)
+def quota_add(
+    ref: Ref, body: QuotaBody, request: Request, who: Actor = Depends(actor)
+) -> dict[str, Any]:
+    """Record a catch quota of a fishing vessel."""
+    with domain():
+        data = QuotaIn.model_validate(body.model_dump(exclude_none=True))
+    with domain(invalid=409):
+        return {"id": fishing.add_quota(_engine(request), who, _text(ref, "ref") or "", data)}
+
+
+@router.post("/registry/quotas/{quota_id}/catches")
+def quota_catch(
+    quota_id: Key, body: CatchBody, request: Request, who: Actor = Depends(actor)
+) -> dict[str, Any]:
+    """Add a landed catch to a quota; the answer gives what remains."""
+    with domain():
+        return fishing.record_catch(_engine(request), who, quota_id, body.tonnes)
 
 
 # ------------------------------------------------------------------ identity conflicts
@@ -751,6 +976,51 @@ def risk_due(
             all_,
         )
     return {"port": port, "ships": rows}
+
+
+class PerformanceList(StrEnum):
+    """The performance lists the risk profile reads."""
+
+    flags = "flags"
+    ros = "ros"
+
+
+@router.get("/risk/lists/{kind}")
+def risk_lists(
+    kind: PerformanceList,
+    request: Request,
+    regime: Literal["paris", "tokyo"] | None = Query(None),
+    who: Actor = Depends(actor),
+) -> dict[str, Any]:
+    """The flag (White/Grey/Black, IMO audit) or RO performance list entries in use."""
+    rows = performance.lists(_engine(request), who, kind.value)
+    if regime:
+        rows = [r for r in rows if r["regime"] == regime]
+    return {"kind": kind.value, "entries": rows}
+
+
+@router.post("/risk/lists/{kind}")
+def risk_lists_load(
+    kind: PerformanceList,
+    request: Request,
+    file: Annotated[UploadFile, File(description=".csv, .xlsx, .json or .jsonl, at most 1 MB")],
+    regime: Annotated[Literal["paris", "tokyo"], Form()] = "paris",
+    who: Actor = Depends(actor),
+) -> dict[str, Any]:
+    """Load a year's flag or RO performance list (platform-wide reference data).
+
+    Entries replace those of the same regime, key and year; bad rows are reported by line,
+    good rows loaded in one transaction.
+    """
+    name = Path(file.filename or "list.csv").name[:200]
+    _text(name, "file name")
+    data = file.file.read()
+    with domain():
+        _, records = _read_upload(name, data)
+        loaded, bad = performance.load_rows(
+            _engine(request), who, records, kind.value, regime, None, name
+        )
+    return {"kind": kind.value, "regime": regime, "loaded": loaded, "rejected": bad}
 
 
 class RiskPointBody(Body):
@@ -993,6 +1263,64 @@ def credit_decide(
 def credit_rulesets(request: Request, who: Actor = Depends(actor)) -> dict[str, Any]:
     """Stored rule-set versions (the active one marked)."""
     return {"rulesets": ledger.list_rulesets(_engine(request))}
+
+
+#: Rule-set versions in paths.
+Version = Annotated[str, PathParam(min_length=1, max_length=64)]
+
+
+def _ruleset_file(name: str, data: bytes) -> RuleSet:
+    """A rule set from an uploaded TOML or JSON file (400 when it cannot be read or is invalid)."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".toml", ".json"):
+        raise HTTPException(400, "a rule set is a .toml or .json file")
+    try:
+        text = data.decode("utf-8-sig")
+        body = tomllib.loads(text) if suffix == ".toml" else orjson.loads(text)
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, orjson.JSONDecodeError) as exc:
+        raise HTTPException(
+            400, f"{name} is not valid {suffix.lstrip('.').upper()}: {exc}"
+        ) from None
+    if not isinstance(body, dict):
+        raise HTTPException(400, f"{name} must hold one rule set (an object)")
+    with domain():
+        _check_value(body, "rule set")
+        return RuleSet.model_validate(body)
+
+
+@router.post("/credit/rulesets", status_code=201)
+def credit_ruleset_install(
+    request: Request,
+    file: Annotated[UploadFile, File(description="The rule set as .toml or .json, at most 1 MB")],
+    activate: Annotated[bool, Form()] = False,
+    who: Actor = Depends(actor),
+) -> dict[str, Any]:
+    """Install a new rule-set version (stored versions never change); optionally activate it."""
+    name = Path(file.filename or "ruleset.toml").name[:200]
+    _text(name, "file name")
+    rules = _ruleset_file(name, file.file.read())
+    with domain():
+        new = ledger.install_ruleset(_engine(request), who, rules, activate)
+    return {"version": rules.version, "new": new, "active": activate}
+
+
+@router.get("/credit/rulesets/{version}")
+def credit_ruleset_show(
+    version: Version, request: Request, who: Actor = Depends(actor)
+) -> dict[str, Any]:
+    """A stored rule-set version with its rules."""
+    with domain():
+        return ledger.show_ruleset(_engine(request), _text(version, "version") or "")
+
+
+@router.post("/credit/rulesets/{version}/activate")
+def credit_ruleset_activate(
+    version: Version, request: Request, who: Actor = Depends(actor)
+) -> dict[str, Any]:
+    """Make a stored rule-set version the active one (new scores use it)."""
+    with domain(invalid=409):
+        ledger.activate_ruleset(_engine(request), who, _text(version, "version") or "")
+    return {"version": version, "active": True}
 
 
 # ------------------------------------------------------------------ public service

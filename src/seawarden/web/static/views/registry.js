@@ -1,6 +1,6 @@
 // The register, risk profiles, credit and public service pages: registered with registerView()
 // from ../core.js. Every text goes in with textContent (el/table), never as HTML.
-import { api, el, table, ask, showInfo, hasRole, registerView, fmtTime } from "../core.js";
+import { api, el, table, ask, hasRole, registerView, fmtTime } from "../core.js";
 import { t, addTexts } from "../i18n.js";
 
 addTexts({
@@ -34,6 +34,18 @@ addTexts({
   rg_recompute: "复算", rg_same: "复算一致", rg_differs: "复算不一致", rg_points_total: "总分", rg_none: "无",
   rg_yes: "是", rg_no: "否", rg_organisation_hint: "机构代码（可空）", rg_repair: "信用修复",
   rg_licences: "捕捞许可", rg_imports: "导入记录",
+  rg_fishing: "渔业许可与配额", rg_new_licence: "新增捕捞许可", rg_change_licence: "变更许可", rg_gear: "作业类型",
+  rg_area: "作业区域", rg_quotas: "捕捞配额", rg_new_quota: "新增配额", rg_year: "年度", rg_species: "品种",
+  rg_quota_t: "配额（吨）", rg_caught_t: "已捕（吨）", rg_remaining_t: "剩余（吨）", rg_catch: "登记渔获", rg_tonnes: "吨数",
+  rg_ship_ref: "船舶（ID、IMO、MMSI 或渔船编号）", rg_licence: "许可证号", rg_add_permit: "新增许可", rg_scope: "许可范围",
+  rg_issuer: "发证机关", rg_issue_certificate: "签发证书", rg_renew: "换证", rg_return_certs: "发还扣留证书",
+  rg_training: "培训记录", rg_add_training: "新增培训", rg_course: "课程", rg_provider: "培训机构", rg_completed: "完成日期",
+  rg_exams: "考试记录", rg_add_exam: "新增考试", rg_exam_subject: "科目", rg_passed: "通过", rg_service: "服务资历",
+  rg_add_service: "新增服务资历", rg_rank: "职务", rg_signed_on: "上船", rg_signed_off: "离船", rg_returned: "已发还证书",
+  rg_lists: "船旗与船级社表现", rg_flags: "船旗表现（白/灰/黑名单）", rg_ros: "船级社表现", rg_load_list: "加载名单",
+  rg_regime: "检查体系", rg_performance: "表现", rg_imo_audit: "IMO 审核", rg_eu: "欧盟认可", rg_loaded: "已加载",
+  rg_rulesets: "信用规则版本", rg_install: "安装规则版本", rg_activate: "启用", rg_active: "当前启用", rg_version: "版本",
+  rg_title: "标题", rg_activate_now: "安装后立即启用", rg_rules: "规则", rg_withheld: "扣留日期", rg_cert_grade: "证书等级", rg_exam_score: "成绩",
 }, {
   nav_registry: "Register", nav_risk: "Risk", nav_credit: "Credit", nav_public: "Public service",
   rg_ships: "Ships", rg_crews: "Seafarers", rg_companies: "Companies", rg_conflicts: "Identity conflicts", rg_import: "Import & export",
@@ -65,6 +77,18 @@ addTexts({
   rg_recompute: "Recompute", rg_same: "Recomputed: same", rg_differs: "Recomputed: differs", rg_points_total: "Total", rg_none: "none",
   rg_yes: "yes", rg_no: "no", rg_organisation_hint: "Organisation code (optional)", rg_repair: "Credit repair",
   rg_licences: "Fishing licences", rg_imports: "Past imports",
+  rg_fishing: "Fishing licences & quotas", rg_new_licence: "New licence", rg_change_licence: "Change licence", rg_gear: "Gear",
+  rg_area: "Area", rg_quotas: "Catch quotas", rg_new_quota: "New quota", rg_year: "Year", rg_species: "Species",
+  rg_quota_t: "Quota (t)", rg_caught_t: "Caught (t)", rg_remaining_t: "Remaining (t)", rg_catch: "Record catch", rg_tonnes: "Tonnes",
+  rg_ship_ref: "Ship (id, IMO, MMSI or fishing number)", rg_licence: "Licence number", rg_add_permit: "Add permit", rg_scope: "Scope",
+  rg_issuer: "Issuer", rg_issue_certificate: "Issue certificate", rg_renew: "Renew", rg_return_certs: "Return withheld certificates",
+  rg_training: "Training", rg_add_training: "Add training", rg_course: "Course", rg_provider: "Provider", rg_completed: "Completed",
+  rg_exams: "Examinations", rg_add_exam: "Add examination", rg_exam_subject: "Subject", rg_passed: "Passed", rg_service: "Service",
+  rg_add_service: "Add service period", rg_rank: "Rank", rg_signed_on: "Signed on", rg_signed_off: "Signed off", rg_returned: "Certificates returned",
+  rg_lists: "Flag & RO performance", rg_flags: "Flag performance (White/Grey/Black)", rg_ros: "RO performance", rg_load_list: "Load list",
+  rg_regime: "Regime", rg_performance: "Performance", rg_imo_audit: "IMO audit", rg_eu: "EU recognised", rg_loaded: "Loaded",
+  rg_rulesets: "Credit rule sets", rg_install: "Install rule set", rg_activate: "Activate", rg_active: "Active", rg_version: "Version",
+  rg_title: "Title", rg_activate_now: "Activate after installing", rg_rules: "Rules", rg_withheld: "Withheld on", rg_cert_grade: "Grade", rg_exam_score: "Score",
 });
 
 const WATCH = ["supervisor", "duty_officer"];
@@ -101,6 +125,34 @@ function dl(pairs) {
 
 function button(label, onclick, attrs = {}) {
   return el("button", { ...attrs, onclick }, label);
+}
+
+/** The non-empty answers of a dialog, with the named fields turned into numbers. */
+function filled(v, numbers = []) {
+  const body = Object.fromEntries(Object.entries(v).filter(([, x]) => x !== ""));
+  for (const k of numbers) if (k in body) body[k] = Number(body[k]);
+  return body;
+}
+
+/** A file upload form: a file input, extra controls (named inputs, or labels holding them)
+ * and a button; `send(form)` posts the file with the controls' values. */
+function uploadForm(accept, extras, label, send, out) {
+  const file = el("input", { type: "file", name: "file", accept });
+  const go = async () => {
+    if (!file.files.length) return;
+    const form = new FormData();
+    form.append("file", file.files[0]);
+    for (const node of extras) {
+      for (const x of [node, ...node.querySelectorAll("input, select")]) {
+        if (!x.name) continue;
+        if (x.type === "checkbox") form.append(x.name, String(x.checked));
+        else if (x.value) form.append(x.name, x.value);
+      }
+    }
+    await send(form);
+  };
+  return el("div", { class: "filters", style: "padding: 0" }, file, ...extras,
+    button(label, () => go().catch((e) => out.replaceChildren(el("p", { class: "error" }, e.message)))));
 }
 
 async function guarded(fn) {
@@ -246,6 +298,7 @@ async function showProfile(box, id) {
 
 async function crewList(box) {
   const data = await api("/api/registry/crews?page_size=500");
+  const detail = el("div", { id: "rg-crew-detail" });
   const bar = el("div", { class: "filters", style: "padding: 0 0 8px" });
   if (isSupervisor()) {
     bar.append(button(t("rg_new_crew"), async () => {
@@ -254,12 +307,12 @@ async function crewList(box) {
         { name: "nationality", label: t("rg_nationality"), value: "CN" }, { name: "organisation", label: t("rg_organisation_hint") },
       ]);
       if (!v) return;
-      const body = Object.fromEntries(Object.entries(v).filter(([, x]) => x !== ""));
-      if (await guarded(() => api("/api/registry/crews", { method: "POST", body }))) { box.replaceChildren(); await crewList(box); }
+      if (await guarded(() => api("/api/registry/crews", { method: "POST", body: filled(v) }))) { box.replaceChildren(); await crewList(box); }
     }));
   }
   const rows = data.crews.map((c) => {
-    const cells = [c.name, c.id_number, c.nationality, c.status, c.organisation, button(t("rg_career"), () => crewCareer(c.id).catch((e) => alert(e.message)))];
+    const cells = [c.name, c.id_number, c.nationality, c.status, c.organisation,
+      button(t("rg_career"), () => crewCareer(detail, c.id).catch((e) => alert(e.message)), { "data-crew": c.id })];
     if (isSupervisor()) {
       cells.push(button(t("rg_penalty_points"), async () => {
         const v = await ask(t("rg_penalty_points"), [
@@ -267,9 +320,8 @@ async function crewList(box) {
           { name: "on_date", label: t("rg_on"), type: "date" }, { name: "legal_basis", label: t("rg_basis") },
         ]);
         if (!v) return;
-        const body = { ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== "")), points: Number(v.points) };
-        const r = await guarded(() => api(`/api/registry/crews/${c.id}/points`, { method: "POST", body }));
-        if (r) alert(`${t("rg_year_points")}: ${r.year_points}`);
+        const r = await guarded(() => api(`/api/registry/crews/${c.id}/points`, { method: "POST", body: filled(v, ["points"]) }));
+        if (r) { alert(`${t("rg_year_points")}: ${r.year_points}`); await crewCareer(detail, c.id); }
       }));
     }
     return cells;
@@ -277,18 +329,140 @@ async function crewList(box) {
   box.append(bar, table(
     [["name", t("rg_name")], ["id", t("rg_id_number")], ["n", t("rg_nationality")], ["s", t("rg_status")], ["o", t("rg_org")], ["a", ""], ...(isSupervisor() ? [["p", ""]] : [])],
     rows, { id: "rg-crew-table" },
-  ));
+  ), detail);
 }
 
-async function crewCareer(id) {
+/** A seafarer's career: certificates (issue, renew, return), training, exams, service, points. */
+async function crewCareer(box, id) {
   const c = await api(`/api/registry/crews/${encodeURIComponent(id)}`);
-  showInfo(`${c.crew.name} · ${c.crew.id_number}`, el("div", {},
-    dl([[t("rg_year_points"), c.year_points], [t("rg_status"), c.crew.status]]),
+  const base = `/api/registry/crews/${encodeURIComponent(c.crew.id)}`;
+  const reload = () => crewCareer(box, id);
+  const post = async (path, body) => {
+    const r = await guarded(() => api(`${base}/${path}`, { method: "POST", body }));
+    if (r) await reload();
+    return r;
+  };
+  const actions = el("div", { class: "filters", style: "padding: 0" });
+  if (isSupervisor()) {
+    actions.append(
+      button(t("rg_issue_certificate"), async () => {
+        const v = await ask(t("rg_issue_certificate"), [
+          { name: "number", label: t("rg_number") }, { name: "grade", label: t("rg_cert_grade") },
+          { name: "issued_on", label: t("rg_issued"), type: "date" }, { name: "expires_on", label: t("rg_expires"), type: "date" },
+        ]);
+        if (v) await post("certificates", filled(v));
+      }),
+      button(t("rg_add_training"), async () => {
+        const v = await ask(t("rg_add_training"), [
+          { name: "course", label: t("rg_course") }, { name: "provider", label: t("rg_provider") },
+          { name: "completed_on", label: t("rg_completed"), type: "date" }, { name: "certificate_no", label: t("rg_number") },
+        ]);
+        if (v) await post("training", filled(v));
+      }),
+      button(t("rg_add_exam"), async () => {
+        const v = await ask(t("rg_add_exam"), [
+          { name: "subject", label: t("rg_exam_subject") }, { name: "taken_on", label: t("rg_on"), type: "date" },
+          { name: "passed", label: t("rg_passed"), options: [["true", t("rg_yes")], ["false", t("rg_no")]] },
+          { name: "score", label: t("rg_exam_score") },
+        ]);
+        if (v) await post("exams", { ...filled(v, ["score"]), passed: v.passed === "true" });
+      }),
+      button(t("rg_add_service"), async () => {
+        const v = await ask(t("rg_add_service"), [
+          { name: "ship", label: t("rg_ship_ref") }, { name: "rank", label: t("rg_rank") },
+          { name: "signed_on", label: t("rg_signed_on"), type: "date" }, { name: "signed_off", label: t("rg_signed_off"), type: "date" },
+        ]);
+        if (v) await post("service", filled(v));
+      }),
+    );
+    if (c.certificates.some((x) => x.state === "withheld")) {
+      actions.append(button(t("rg_return_certs"), async () => {
+        const r = await post("certificates/return");
+        if (r) alert(`${t("rg_returned")}: ${r.returned.length}`);
+      }, { id: "rg-return-certs" }));
+    }
+  }
+  const certRows = c.certificates.map((x) => [x.number, x.grade, x.issued_on, x.expires_on, x.state, x.withheld_on,
+    isSupervisor() && x.state !== "withheld" ? button(t("rg_renew"), async () => {
+      const v = await ask(t("rg_renew"), [
+        { name: "expires_on", label: t("rg_expires"), type: "date" }, { name: "issued_on", label: t("rg_issued"), type: "date" },
+        { name: "number", label: t("rg_number"), value: x.number },
+      ]);
+      if (v) await post(`certificates/${x.id}/renew`, filled(v));
+    }) : ""]);
+  box.replaceChildren(card(`${c.crew.name} · ${c.crew.id_number}`,
+    dl([[t("rg_year_points"), c.year_points], [t("rg_status"), c.crew.status], [t("rg_org"), c.crew.organisation]]),
+    actions,
     el("h4", {}, t("rg_certificates")),
-    table([["number", t("rg_number")], ["grade", t("rg_grade")], ["issued_on", t("rg_issued")], ["expires_on", t("rg_expires")], ["state", t("rg_state")]], c.certificates),
+    table([["number", t("rg_number")], ["grade", t("rg_cert_grade")], ["issued_on", t("rg_issued")], ["expires_on", t("rg_expires")],
+      ["state", t("rg_state")], ["withheld_on", t("rg_withheld")], ["a", ""]], certRows, { id: "rg-crew-certificates" }),
+    el("h4", {}, t("rg_training")),
+    table([["course", t("rg_course")], ["provider", t("rg_provider")], ["completed_on", t("rg_completed")], ["certificate_no", t("rg_number")]], c.training),
+    el("h4", {}, t("rg_exams")),
+    table([["subject", t("rg_exam_subject")], ["taken_on", t("rg_on")], ["passed", t("rg_passed")], ["score", t("rg_exam_score")]],
+      c.exams.map((e) => [e.subject, e.taken_on, yesNo(e.passed), e.score])),
+    el("h4", {}, t("rg_service")),
+    table([["ship_id", t("rg_ship")], ["rank", t("rg_rank")], ["signed_on", t("rg_signed_on")], ["signed_off", t("rg_signed_off")]], c.service),
     el("h4", {}, t("rg_penalty_points")),
     table([["on_date", t("rg_date")], ["points", t("rg_points")], ["reason", t("rg_reason")], ["legal_basis", t("rg_basis")]], c.penalties),
   ));
+}
+
+// ------------------------------------------------------------------ fishing licences and quotas
+
+async function fishingPage(box) {
+  const year = el("input", { type: "number", id: "rg-quota-year", value: String(new Date().getFullYear()), min: "1900", max: "2100", style: "width: 90px" });
+  const out = el("div");
+  const load = async () => {
+    const data = await api(`/api/registry/licences?year=${encodeURIComponent(year.value)}`);
+    const licences = data.licences.map((l) => [l.ship_name, l.fishing_no, l.number, l.gear, l.area, l.valid_from, l.valid_to,
+      isSupervisor() ? button(t("rg_change_licence"), async () => {
+        const v = await ask(t("rg_change_licence"), [
+          { name: "gear", label: t("rg_gear"), value: l.gear }, { name: "area", label: t("rg_area"), value: l.area },
+          { name: "valid_from", label: t("rg_from"), type: "date", value: l.valid_from }, { name: "valid_to", label: t("rg_to"), type: "date", value: l.valid_to },
+        ]);
+        if (v && await guarded(() => api(`/api/registry/licences/${l.id}`, { method: "PATCH", body: filled(v) }))) await load();
+      }) : ""]);
+    const quotas = data.quotas.map((q) => [q.ship_id, q.year, q.species, q.quota_t, q.caught_t, q.remaining_t,
+      isSupervisor() ? button(t("rg_catch"), async () => {
+        const v = await ask(t("rg_catch"), [{ name: "tonnes", label: t("rg_tonnes") }]);
+        if (v && await guarded(() => api(`/api/registry/quotas/${q.id}/catches`, { method: "POST", body: { tonnes: Number(v.tonnes) } }))) await load();
+      }) : ""]);
+    out.replaceChildren(
+      card(t("rg_licences"), table([["s", t("rg_ship")], ["f", "No."], ["n", t("rg_licence")], ["g", t("rg_gear")], ["a", t("rg_area")],
+        ["vf", t("rg_from")], ["vt", t("rg_to")], ["x", ""]], licences, { id: "rg-licences" })),
+      card(t("rg_quotas"), table([["s", t("rg_ship")], ["y", t("rg_year")], ["sp", t("rg_species")], ["q", t("rg_quota_t")],
+        ["c", t("rg_caught_t")], ["r", t("rg_remaining_t")], ["x", ""]], quotas, { id: "rg-quotas" })),
+    );
+  };
+  const bar = el("div", { class: "filters", style: "padding: 0 0 8px" }, el("label", {}, t("rg_year"), " ", year),
+    button(t("rg_search"), () => load().catch((e) => alert(e.message))));
+  if (isSupervisor()) {
+    bar.append(
+      button(t("rg_new_licence"), async () => {
+        const v = await ask(t("rg_new_licence"), [
+          { name: "ship", label: t("rg_ship_ref") }, { name: "number", label: t("rg_licence") },
+          { name: "gear", label: t("rg_gear") }, { name: "area", label: t("rg_area") },
+          { name: "valid_from", label: t("rg_from"), type: "date" }, { name: "valid_to", label: t("rg_to"), type: "date" },
+        ]);
+        if (!v || !v.ship) return;
+        const { ship, ...body } = filled(v);
+        if (await guarded(() => api(`/api/registry/ships/${encodeURIComponent(ship)}/licences`, { method: "POST", body }))) await load();
+      }),
+      button(t("rg_new_quota"), async () => {
+        const v = await ask(t("rg_new_quota"), [
+          { name: "ship", label: t("rg_ship_ref") }, { name: "year", label: t("rg_year"), value: year.value },
+          { name: "species", label: t("rg_species") }, { name: "quota_t", label: t("rg_quota_t") },
+          { name: "licence", label: t("rg_licence") },
+        ]);
+        if (!v || !v.ship) return;
+        const { ship, ...body } = filled(v, ["year", "quota_t"]);
+        if (await guarded(() => api(`/api/registry/ships/${encodeURIComponent(ship)}/quotas`, { method: "POST", body }))) await load();
+      }),
+    );
+  }
+  box.append(bar, out);
+  await load();
 }
 
 // ------------------------------------------------------------------ companies and credit
@@ -322,12 +496,23 @@ async function showCompany(box, id) {
   const data = await api(`/api/registry/companies/${encodeURIComponent(id)}`);
   const c = data.company;
   const credit = el("div", { id: "rg-credit" });
+  const actions = el("div", { class: "filters", style: "padding: 0" });
+  if (isSupervisor()) {
+    actions.append(button(t("rg_add_permit"), async () => {
+      const v = await ask(t("rg_add_permit"), [
+        { name: "kind", label: t("rg_kind") }, { name: "number", label: t("rg_number") }, { name: "scope", label: t("rg_scope") },
+        { name: "valid_from", label: t("rg_from"), type: "date" }, { name: "valid_to", label: t("rg_to"), type: "date" },
+        { name: "issuer", label: t("rg_issuer") },
+      ]);
+      if (v && await guarded(() => api(`/api/registry/companies/${encodeURIComponent(c.id)}/permits`, { method: "POST", body: filled(v) }))) await showCompany(box, c.id);
+    }, { id: "rg-add-permit" }));
+  }
   box.replaceChildren(
-    card(c.name, dl([[t("rg_uscc"), c.uscc], ["IMO", c.imo_company_no], ["ISM", c.ism_performance], [t("rg_org"), c.organisation]])),
+    card(c.name, dl([[t("rg_uscc"), c.uscc], ["IMO", c.imo_company_no], ["ISM", c.ism_performance], [t("rg_org"), c.organisation]]), actions),
     credit,
     card(t("rg_fleet"), table([["name", t("rg_name")], ["imo", t("rg_imo")], ["ship_type", t("rg_type")], ["roles", t("rg_kind")]],
       data.fleet.map((s) => [s.name, s.imo, s.ship_type, s.roles.join(", ")]))),
-    card(t("rg_permits"), table([["kind", t("rg_kind")], ["number", t("rg_number")], ["valid_from", t("rg_from")], ["valid_to", t("rg_to")], ["issuer", "issuer"]], data.permits)),
+    card(t("rg_permits"), table([["kind", t("rg_kind")], ["number", t("rg_number")], ["scope", t("rg_scope")], ["valid_from", t("rg_from")], ["valid_to", t("rg_to")], ["issuer", t("rg_issuer")]], data.permits, { id: "rg-permits" })),
   );
   await showCredit(credit, c.id, "company");
 }
@@ -535,6 +720,72 @@ async function riskRegister(box) {
   ));
 }
 
+async function performanceLists(box) {
+  const out = el("div");
+  const load = async () => {
+    const [flags, ros] = await Promise.all([api("/api/risk/lists/flags"), api("/api/risk/lists/ros")]);
+    out.replaceChildren(
+      card(t("rg_flags"), table([["regime", t("rg_regime")], ["flag", t("rg_flag")], ["year", t("rg_year")], ["performance", t("rg_performance")],
+        ["imo_audit", t("rg_imo_audit")], ["source", t("rg_source")]], flags.entries.map((e) => [e.regime, e.flag, e.year, e.performance, yesNo(e.imo_audit), e.source]),
+      { id: "rg-flag-list" })),
+      card(t("rg_ros"), table([["regime", t("rg_regime")], ["ro", "RO"], ["year", t("rg_year")], ["performance", t("rg_performance")],
+        ["eu", t("rg_eu")], ["source", t("rg_source")]], ros.entries.map((e) => [e.regime, e.ro, e.year, e.performance, yesNo(e.eu_recognised), e.source]))),
+    );
+  };
+  if (isSupervisor()) {
+    const report = el("div");
+    const kind = el("select", { name: "kind" }, el("option", { value: "flags" }, t("rg_flags")), el("option", { value: "ros" }, t("rg_ros")));
+    const regime = el("select", { name: "regime" }, el("option", { value: "paris" }, "Paris MoU"), el("option", { value: "tokyo" }, "Tokyo MoU"));
+    const send = async (form) => {
+      const r = await api(`/api/risk/lists/${kind.value}`, { method: "POST", body: form });
+      report.replaceChildren(dl([[t("rg_loaded"), r.loaded], [t("rg_rejected"), r.rejected.length]]),
+        table([["line", t("rg_line")], ["message", t("rg_message")]], r.rejected));
+      await load();
+    };
+    box.append(card(t("rg_load_list"), el("div", { class: "filters", style: "padding: 0" }, kind),
+      uploadForm(".csv,.xlsx,.json,.jsonl", [regime], t("rg_upload"), send, report), report));
+  }
+  box.append(out);
+  await load();
+}
+
+async function ruleSets(box) {
+  const out = el("div");
+  const detail = el("div");
+  const load = async () => {
+    const data = await api("/api/credit/rulesets");
+    out.replaceChildren(table(
+      [["v", t("rg_version")], ["t", t("rg_title")], ["a", t("rg_active")], ["by", t("rg_owner")], ["at", t("rg_date")], ["x", ""]],
+      data.rulesets.map((r) => {
+        const acts = el("span", {}, button(t("rg_open"), async () => {
+          const shown = await guarded(() => api(`/api/credit/rulesets/${encodeURIComponent(r.version)}`));
+          if (shown) detail.replaceChildren(card(`${t("rg_rules")} ${shown.version}`, el("pre", { style: "white-space: pre-wrap; max-height: 400px; overflow: auto" }, JSON.stringify(shown.rules, null, 2))));
+        }));
+        if (isSupervisor() && !r.active) {
+          acts.append(button(t("rg_activate"), async () => {
+            if (await guarded(() => api(`/api/credit/rulesets/${encodeURIComponent(r.version)}/activate`, { method: "POST" }))) await load();
+          }));
+        }
+        return [r.version, r.title, yesNo(r.active), r.actor, fmtTime(r.created_ms), acts];
+      }),
+      { id: "rg-rulesets" },
+    ));
+  };
+  if (isSupervisor()) {
+    const report = el("div");
+    const activate = el("input", { type: "checkbox", name: "activate" });
+    const send = async (form) => {
+      const r = await api("/api/credit/rulesets", { method: "POST", body: form });
+      report.replaceChildren(dl([[t("rg_version"), r.version], [t("rg_active"), yesNo(r.active)]]));
+      await load();
+    };
+    box.append(card(t("rg_install"),
+      uploadForm(".toml,.json", [el("label", { class: "check" }, activate, t("rg_activate_now"))], t("rg_upload"), send, report), report));
+  }
+  box.append(out, detail);
+  await load();
+}
+
 // ------------------------------------------------------------------ public service
 
 function publicTable(path, withShip) {
@@ -578,6 +829,7 @@ registerView({
       ["crews", t("rg_crews"), crewList],
       ["companies", t("rg_companies"), companyList],
     ];
+    list.push(["fishing", t("rg_fishing"), fishingPage]);
     if (hasRole(...WATCH)) list.push(["conflicts", t("rg_conflicts"), conflictList]);
     list.push(["import", t("rg_import"), importPage]);
     tabs(section, list);
@@ -589,7 +841,7 @@ registerView({
   label: "nav_risk",
   roles: WATCH,
   load: async (section) => {
-    tabs(section, [["due", t("rg_due"), dueList], ["register", t("rg_register"), riskRegister]]);
+    tabs(section, [["due", t("rg_due"), dueList], ["register", t("rg_register"), riskRegister], ["lists", t("rg_lists"), performanceLists]]);
   },
 });
 
@@ -598,7 +850,9 @@ registerView({
   label: "nav_credit",
   roles: READERS,
   load: async (section) => {
-    tabs(section, [["scores", t("rg_scores"), creditScores], ["appeals", t("rg_appeals"), creditAppeals]]);
+    const list = [["scores", t("rg_scores"), creditScores], ["appeals", t("rg_appeals"), creditAppeals]];
+    if (hasRole(...WATCH)) list.push(["rulesets", t("rg_rulesets"), ruleSets]);
+    tabs(section, list);
   },
 });
 
@@ -622,5 +876,9 @@ window.__seawardenRegistry = {
   openShip: async (id) => {
     const detail = document.getElementById("rg-ship-detail");
     await showShip(detail, id);
+  },
+  openCrew: async (id) => {
+    const detail = document.getElementById("rg-crew-detail");
+    await crewCareer(detail, id);
   },
 };
