@@ -22,6 +22,8 @@ COMMANDS = [
     "prove",
     "verify",
     "audit",
+    "device",
+    "weigh",
 ]
 ORIGIN = "msa.example.cn/ledger/handover/v1"
 
@@ -116,3 +118,55 @@ def test_bad_input_gives_clear_errors(runner: CliRunner, tmp_path: Path) -> None
         app, ["verify", str(receipt), "-k", "a.example+00000000+AR" + "A" * 42 + "="]
     )
     assert done.exit_code == 2 and "verifier key" in done.output
+
+
+def test_weighbridge_device_and_record(runner: CliRunner, tmp_path: Path) -> None:
+    data, keys = str(tmp_path / "data"), tmp_path / "keys"
+
+    def run(*args: str, code: int = 0) -> str:
+        done = runner.invoke(app, list(args))
+        assert done.exit_code == code, done.output
+        return done.output
+
+    dvkey = run("keygen", "weighbridge.example.cn/wb-01", "--out", str(keys)).splitlines()[-1]
+    dkey = str(keys / "weighbridge.example.cn_wb-01.key")
+    reg = json.loads(run("device", "WB-01", "--key", dvkey, "-d", data).splitlines()[-1])
+    assert reg["log"] == "weighbridge" and reg["active"]
+    run("device", "WB-01", "--key", dvkey, "-d", data, code=2)  # registered already
+    record = tmp_path / "w.json"
+    record.write_bytes(b'{"plate":"B12345","salt":"x"}')
+    weigh = ("weigh", str(record), "--device-key", dkey, "--device-id", "WB-01")
+    sizes = ("--gross-g", "42000000", "--tare-g", "15000000", "--measured-at-ms", "1")
+    signed = json.loads(run(*weigh, "--record-id", "W-1", *sizes, "--sign-only"))
+    assert signed["statement"]["net_g"] == 27_000_000 and signed["signature"]
+    done = json.loads(run(*weigh, "--record-id", "W-1", *sizes, "-d", data).splitlines()[-1])
+    assert done["log"] == "weighbridge" and done["receipt"]
+    receipt = tmp_path / "w.tlog-proof"
+    receipt.write_text(done["receipt"])
+    vkey = tmp_path / "data" / "ledger-keys" / "seawarden.local_ledger_weighbridge_v1.vkey"
+    assert "document matches" in run(
+        "verify", str(receipt), "-k", str(vkey), "--document", str(record)
+    )
+    other = generate("weighbridge.example.cn/wb-01")  # same name, another key
+    forged = tmp_path / "forged.key"
+    forged.write_text(other.skey())
+    forged.chmod(0o600)
+    out = run(
+        "weigh",
+        str(record),
+        "--device-key",
+        str(forged),
+        "--device-id",
+        "WB-01",
+        "--record-id",
+        "W-2",
+        *sizes,
+        "-d",
+        data,
+        code=2,
+    )
+    assert "does not verify" in out
+    run("device", "WB-01", "--key", dvkey, "--revoke", "--label", "seal broken", "-d", data)
+    out = run(*weigh, "--record-id", "W-3", *sizes, "-d", data, code=2)
+    assert "revoked" in out
+    assert "ok" in run("audit", "-d", data, "-k", str(vkey))

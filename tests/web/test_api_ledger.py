@@ -1,9 +1,11 @@
-"""The ledger through HTTP (SQLite and PostgreSQL): documents signed by two parties, receipts
-verified offline, a mutated receipt rejected, organisation scope, audit rows, bad input."""
+"""The ledger through HTTP (SQLite and PostgreSQL): documents signed by two parties, weighbridge
+records signed by registered devices, receipts verified offline, mutated receipts and forged
+signatures rejected, revoked devices refused, organisation scope, audit rows, bad input."""
 
 from __future__ import annotations
 
 import base64
+import uuid
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -11,8 +13,9 @@ from sqlalchemy import func, select
 
 from seawarden.db import schema
 from seawarden.ledger import entries as ent
+from seawarden.ledger.canonical import canonical_json
 from seawarden.ledger.hashing import SHA256
-from seawarden.ledger.keys import generate, parse_vkey
+from seawarden.ledger.keys import Algorithm, generate, parse_vkey
 from seawarden.ledger.proofs import verify_consistency, verify_inclusion
 from seawarden.ledger.receipt import Policy, ReceiptError, parse_receipt, verify_receipt
 
@@ -283,3 +286,299 @@ def test_audit_admin_anchors_the_audit_trail(client: TestClient, platform: dict[
     assert r.status_code == 200
     parse_receipt(r.json()["receipt"])
     assert SHA256.leaf(done.entry or b"") == done.leaf_hash
+
+
+def _weighing(
+    device: Any, record_id: str, gross: int = 42_000_000, tare: int = 15_000_000
+) -> tuple[dict[str, Any], str, bytes]:
+    """A weighing statement, the device's signature (base64) and the record's canonical bytes."""
+    record = {"plate": "浙B12345", "container": "MSCU1234565", "salt": ent.new_salt()}
+    body = canonical_json(record)
+    stmt = ent.weighing_statement(record_id, body, gross, tare, 1_780_000_000_000)
+    return stmt, base64.b64encode(ent.sign_statement(device, stmt)).decode(), body
+
+
+def test_weighbridge_devices_and_signed_records(
+    client: TestClient, platform: dict[str, Any]
+) -> None:
+    run = uuid.uuid4().hex[:8]
+    wb1, wb2 = f"WB-{run}-1", f"WB-{run}-2"
+    device = generate(f"weighbridge.ent-1.example/{wb1}")
+    sm2_device = generate(f"weighbridge.ent-1.example/{wb2}", Algorithm.sm2)
+    log = "weighbridge-ENT-1"
+    before = {
+        a: _audit(platform, a)
+        for a in (
+            "ledger.device_register",
+            "ledger.weighing",
+            "ledger.weighing_refused",
+            "ledger.device_revoke",
+        )
+    }
+    # the supervising authority registers the devices of an enterprise in its scope
+    sh = {"x-csrf-token": login(client, "city_a_sup", platform)}
+    r = client.post(
+        "/api/ledger/weighbridge/devices",
+        json={
+            "organisation": "ENT-1",
+            "device_id": wb1,
+            "vkey": device.public_key().vkey(),
+            "label": "Gate 3 weighbridge",
+        },
+        headers=sh,
+    )
+    assert r.status_code == 201, r.text
+    reg = r.json()
+    assert reg["device"]["log"] == log and reg["device"]["active"] and reg["receipt"]
+    assert (
+        reg["device"]["algorithm"] == "ed25519" and reg["device"]["registered_by"] == "city_a_sup"
+    )
+    r = client.post(
+        "/api/ledger/weighbridge/devices",
+        json={"organisation": "ENT-1", "device_id": wb2, "vkey": sm2_device.public_key().vkey()},
+        headers=sh,
+    )
+    assert r.status_code == 201 and r.json()["device"]["algorithm"] == "sm2", r.text
+    refused = [
+        (
+            {"organisation": "ENT-1", "device_id": wb1, "vkey": generate("x").public_key().vkey()},
+            409,
+        ),
+        (
+            {
+                "organisation": "ENT-1",
+                "device_id": f"WB-{run}-3",
+                "vkey": device.public_key().vkey(),
+            },
+            409,
+        ),
+        ({"organisation": "ENT-1", "device_id": "bad id", "vkey": device.public_key().vkey()}, 400),
+        ({"organisation": "ENT-1", "device_id": f"WB-{run}-4", "vkey": "x+00000000+AAAA"}, 400),
+        (
+            {
+                "organisation": "ENT-1",
+                "device_id": f"WB-{run}-5",
+                "vkey": generate("w", cosigner=True).public_key().vkey(),
+            },
+            400,
+        ),
+        (
+            {
+                "organisation": "ZJ-ZS",
+                "device_id": f"WB-{run}-6",
+                "vkey": generate("y").public_key().vkey(),
+            },
+            404,
+        ),
+        (
+            {
+                "organisation": "NOPE",
+                "device_id": f"WB-{run}-7",
+                "vkey": generate("z").public_key().vkey(),
+            },
+            404,
+        ),
+    ]
+    for body, status in refused:
+        r = client.post("/api/ledger/weighbridge/devices", json=body, headers=sh)
+        assert r.status_code == status, (body, r.status_code, r.text)
+
+    # the terminal's gateway submits what the devices signed
+    with TestClient(client.app) as terminal:
+        eh = {"x-csrf-token": login(terminal, "enterprise", platform)}
+        r = terminal.post(
+            "/api/ledger/weighbridge/devices",
+            json={"device_id": f"WB-{run}-8", "vkey": generate("e").public_key().vkey()},
+            headers=eh,
+        )
+        assert r.status_code == 403  # the enterprise does not trust its own devices
+        stmt, sig, body = _weighing(device, f"W-{run}-1")
+        payload = {"device_id": wb1, "statement": stmt, "signature": sig}
+        r = terminal.post(
+            "/api/ledger/weighbridge/records",
+            json={**payload, "record_b64": base64.b64encode(body).decode()},
+            headers=eh,
+        )
+        assert r.status_code == 201, r.text
+        first = r.json()
+        assert first["log"] == log and first["device_id"] == wb1 and not first["duplicate"]
+        assert first["statement"]["net_g"] == 27_000_000 and first["receipt"]
+        # the receipt verifies offline with the published key only, and covers the record
+        keys = {k["log"]: k for k in terminal.get("/api/ledger/keys").json()["keys"]}
+        policy = Policy([parse_vkey(keys[log]["vkey"])], origin=keys[log]["origin"])
+        done = verify_receipt(first["receipt"], policy)
+        assert ent.check_document(done.entry or b"", body)["record_id"] == f"W-{run}-1"
+        signed = ent.parse_signature_entry(done.entry or b"")
+        assert signed.custody is ent.Custody.device and signed.signer == device.public_key()
+        with pytest_raises_receipt():
+            verify_receipt(_mutate(first["receipt"]), policy)
+        # the same record again: the logged one; another statement under its id: conflict
+        again = terminal.post("/api/ledger/weighbridge/records", json=payload, headers=eh)
+        assert again.status_code == 201 and again.json()["duplicate"]
+        assert again.json()["index"] == first["index"]
+        other, osig, _ = _weighing(device, f"W-{run}-1", gross=43_000_000)
+        r = terminal.post(
+            "/api/ledger/weighbridge/records",
+            json={"device_id": wb1, "statement": other, "signature": osig},
+            headers=eh,
+        )
+        assert r.status_code == 409, r.text
+        # an SM2 device
+        sstmt, ssig, _ = _weighing(sm2_device, f"W-{run}-2")
+        r = terminal.post(
+            "/api/ledger/weighbridge/records",
+            json={"device_id": wb2, "statement": sstmt, "signature": ssig},
+            headers=eh,
+        )
+        assert r.status_code == 201, r.text
+        assert verify_receipt(r.json()["receipt"], policy).index == r.json()["index"]
+
+        # forged and mutated signatures, unknown devices, bad input
+        stmt3, sig3, _ = _weighing(device, f"W-{run}-3")
+        forged = base64.b64encode(ent.sign_statement(generate("forger"), stmt3)).decode()
+        flipped = bytearray(base64.b64decode(sig3))
+        flipped[5] ^= 1
+        bad = [
+            ({"device_id": wb1, "statement": stmt3, "signature": forged}, 400),
+            (
+                {
+                    "device_id": wb1,
+                    "statement": stmt3,
+                    "signature": base64.b64encode(bytes(flipped)).decode(),
+                },
+                400,
+            ),
+            (
+                {
+                    "device_id": wb1,
+                    "statement": {
+                        **stmt3,
+                        "gross_g": stmt3["gross_g"] + 1,
+                        "net_g": stmt3["net_g"] + 1,
+                    },
+                    "signature": sig3,
+                },
+                400,
+            ),
+            ({"device_id": wb2, "statement": stmt3, "signature": sig3}, 400),  # other device's key
+            ({"device_id": "WB-NONE", "statement": stmt3, "signature": sig3}, 400),
+            ({"device_id": wb1, "statement": {**stmt3, "net_g": 1}, "signature": sig3}, 400),
+            ({"device_id": wb1, "statement": {**stmt3, "gross_g": "1"}, "signature": sig3}, 400),
+            ({"device_id": wb1, "statement": {**stmt3, "extra": 1}, "signature": sig3}, 400),
+            ({"device_id": wb1, "statement": stmt3, "signature": "not base64!"}, 400),
+            (
+                {
+                    "device_id": wb1,
+                    "statement": stmt3,
+                    "signature": sig3,
+                    "record_b64": base64.b64encode(b"other").decode(),
+                },
+                400,
+            ),
+            (
+                {"device_id": wb1, "statement": stmt3, "signature": sig3, "organisation": "ZJ-NB"},
+                404,
+            ),
+        ]
+        for body, status in bad:
+            r = terminal.post("/api/ledger/weighbridge/records", json=body, headers=eh)
+            assert r.status_code == status, (body, r.status_code, r.text)
+        assert (
+            "does not verify"
+            in terminal.post("/api/ledger/weighbridge/records", json=bad[0][0], headers=eh).json()[
+                "detail"
+            ]
+        )
+
+        # devices, records and a record's proof
+        devs = {
+            d["device_id"]: d
+            for d in terminal.get(f"/api/ledger/logs/{log}/devices").json()["devices"]
+        }
+        assert (
+            devs[wb1]["vkey"] == device.public_key().vkey()
+            and devs[wb1]["label"] == "Gate 3 weighbridge"
+        )
+        recs = terminal.get(f"/api/ledger/logs/{log}/weighings?device_id={wb1}").json()["records"]
+        assert [x["record_id"] for x in recs] == [f"W-{run}-1"] and recs[0]["receipt"]
+        assert (
+            terminal.get(f"/api/ledger/logs/{log}/weighings?device_id=WB-NONE").status_code == 404
+        )
+        proof = terminal.get(f"/api/ledger/logs/{log}/weighings/W-{run}-1").json()
+        assert proof["verifier_keys"] == [keys[log]["vkey"]] and proof["checkpoint_size"]
+        cp = verify_receipt(proof["receipt"], policy)
+        assert verify_inclusion(
+            cp.leaf_hash,
+            proof["index"],
+            proof["checkpoint_size"],
+            [base64.b64decode(h) for h in proof["proof"]],
+            cp.checkpoint.root,
+        )
+        assert terminal.get(f"/api/ledger/logs/{log}/weighings/W-NONE").status_code == 404
+        assert terminal.get("/api/ledger/logs/documents-ENT-1/devices").status_code == 404
+
+        # the enterprise revokes its device: its records are refused from then on
+        r = terminal.post(
+            f"/api/ledger/logs/{log}/devices/{wb1}/revocation",
+            json={"reason": "seal broken"},
+            headers=eh,
+        )
+        assert r.status_code == 201, r.text
+        assert not r.json()["device"]["active"] and r.json()["device"]["reason"] == "seal broken"
+        again = terminal.post(
+            f"/api/ledger/logs/{log}/devices/{wb1}/revocation", json={}, headers=eh
+        )
+        assert again.status_code == 409
+        assert (
+            terminal.post(
+                f"/api/ledger/logs/{log}/devices/WB-NONE/revocation", json={}, headers=eh
+            ).status_code
+            == 404
+        )
+        r = terminal.post(
+            "/api/ledger/weighbridge/records",
+            json={"device_id": wb1, "statement": stmt3, "signature": sig3},
+            headers=eh,
+        )
+        assert r.status_code == 403 and "revoked" in r.json()["detail"], r.text
+        # a revoked id is not registered again
+        r = client.post(
+            "/api/ledger/weighbridge/devices",
+            json={
+                "organisation": "ENT-1",
+                "device_id": wb1,
+                "vkey": generate("n").public_key().vkey(),
+            },
+            headers=sh,
+        )
+        assert r.status_code == 409
+        # what was logged before the revocation still verifies
+        verify_receipt(
+            terminal.get(f"/api/ledger/logs/{log}/weighings/W-{run}-1").json()["receipt"], policy
+        )
+
+    assert _audit(platform, "ledger.device_register") == before["ledger.device_register"] + 2
+    assert _audit(platform, "ledger.weighing") == before["ledger.weighing"] + 2
+    assert _audit(platform, "ledger.device_revoke") == before["ledger.device_revoke"] + 1
+    assert _audit(platform, "ledger.weighing_refused") >= before["ledger.weighing_refused"] + 5
+
+    # other organisations: 404; the audit administrator reads receipts and proofs only
+    with TestClient(client.app) as other:
+        oh = {"x-csrf-token": login(other, "city_b_duty", platform)}
+        assert other.get(f"/api/ledger/logs/{log}/devices").status_code == 404
+        assert other.get(f"/api/ledger/logs/{log}/weighings").status_code == 404
+        assert other.get(f"/api/ledger/logs/{log}/weighings/W-{run}-1").status_code == 404
+        assert (
+            other.post(
+                f"/api/ledger/logs/{log}/devices/{wb2}/revocation", json={}, headers=oh
+            ).status_code
+            == 403
+        )
+    with TestClient(client.app) as auditor:
+        login(auditor, "auditor", platform)
+        assert auditor.get(f"/api/ledger/logs/{log}/weighings/W-{run}-1").status_code == 200
+        assert auditor.get(f"/api/ledger/logs/{log}/weighings").status_code == 403
+        assert auditor.get(f"/api/ledger/logs/{log}/devices").status_code == 403
+    with TestClient(client.app) as duty:
+        login(duty, "city_a_duty", platform)
+        assert duty.get(f"/api/ledger/logs/{log}/weighings").status_code == 200

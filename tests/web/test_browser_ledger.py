@@ -158,3 +158,82 @@ def test_receipt_verified_in_the_browser(server: str, browser: Any) -> None:
     page.click("header .lang-toggle")
     assert page.locator("header nav button[data-view=ledger]").inner_text() == "Ledger"
     assert errors == []
+
+
+_POST = """async ([path, body]) => {
+    const s = await (await fetch('/api/session')).json();
+    const r = await fetch(path, {method: 'POST',
+        headers: {'content-type': 'application/json', 'x-csrf-token': s.csrf},
+        body: JSON.stringify(body)});
+    return [r.status, await r.json()]; }"""
+
+
+def test_weighbridge_record_verified_in_the_browser(server: str, browser: Any) -> None:
+    import uuid
+
+    from seawarden.ledger import entries as ent
+    from seawarden.ledger.keys import generate
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    run = uuid.uuid4().hex[:8]
+    device = generate(f"weighbridge.ent-1.example/WB-{run}")
+    sup = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    _login(sup, server, "city_a_sup")
+    status, body = sup.evaluate(
+        _POST,
+        [
+            "/api/ledger/weighbridge/devices",
+            {"organisation": "ENT-1", "device_id": f"WB-{run}", "vkey": device.public_key().vkey()},
+        ],
+    )
+    assert status == 201, body
+    page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _login(page, server, "enterprise")
+    page.wait_for_timeout(500)
+    errors.clear()
+    stmt = ent.weighing_statement(
+        f"W-{run}",
+        {"plate": "浙B12345", "salt": ent.new_salt()},
+        42_000_000,
+        15_000_000,
+        1_780_000_000_000,
+    )
+    signature = base64.b64encode(ent.sign_statement(device, stmt)).decode()
+    status, body = page.evaluate(
+        _POST,
+        [
+            "/api/ledger/weighbridge/records",
+            {"device_id": f"WB-{run}", "statement": stmt, "signature": signature},
+        ],
+    )
+    assert status == 201 and body["receipt"], body
+    page.click("header nav button[data-view=ledger]")
+    page.click("#ledger-tab-weighbridge")
+    page.wait_for_selector(f"#ledger-wb-record-table button[data-verify='W-{run}']")
+    assert f"WB-{run}" in page.inner_text("#ledger-wb-device-table")
+    page.click(f"#ledger-wb-record-table button[data-verify='W-{run}']")
+    page.wait_for_selector("#ledger-verdict[data-where=browser]", timeout=10_000)
+    assert page.get_attribute("#ledger-verdict", "data-ok") == "true"
+    steps = page.eval_on_selector_all(
+        "#ledger-steps li", "els => els.map(e => [e.dataset.step, e.dataset.ok])"
+    )
+    assert steps[-1] == ["device_signature", "true"], steps
+    page.screenshot(path=str(SHOTS / "ledger-weighbridge.png"))
+    # the same receipt with the device's signature changed fails in the browser
+    forged = body["receipt"].replace(
+        body["receipt"].split("\n")[1],
+        "extra "
+        + base64.b64encode(
+            ent.signature_entry(
+                stmt, device.public_key(), base64.b64decode(signature), "device"
+            ).replace(signature.encode(), base64.b64encode(b"\0" * 64))
+        ).decode(),
+    )
+    with pytest.raises(Exception, match="does not verify"):
+        page.evaluate(
+            "([r, k]) => window.__seawardenLedger.verifyDeviceSignature(r, k)",
+            [forged, device.public_key().vkey()],
+        )
+    assert errors == []

@@ -417,3 +417,117 @@ def anchor_command(
             }
         )
     )
+
+
+@app.command("device")
+def device_command(
+    device_id: Annotated[str, typer.Argument(help="Device id (A-Za-z0-9._-).")],
+    key: Annotated[
+        str, typer.Option("--key", "-k", help="The device's verifier key (file or key).")
+    ],
+    organisation: Annotated[
+        str | None, typer.Option(help="The device's organisation (default: platform-wide).")
+    ] = None,
+    label: Annotated[str | None, typer.Option(help="A label (e.g. Gate 3).")] = None,
+    revoke: Annotated[
+        bool, typer.Option(help="Revoke the device instead (--label gives the reason).")
+    ] = False,
+    data_dir: DataDir = Path("var/data"),
+    actor: ActorName = None,
+) -> None:
+    """Register (or revoke) a weighbridge device's verifier key in its weighbridge log."""
+    from seawarden.ledger import weighbridge as wb
+    from seawarden.ledger.platform import KeyFileError, from_settings
+
+    engine = _engine(data_dir)
+    platform = from_settings(engine, data_dir)
+    who = cli_actor(actor)
+    try:
+        if revoke:
+            done = wb.revoke_device(platform, who, wb.log_name(organisation), device_id, label)
+        else:
+            done = wb.register_device(platform, who, device_id, _text_arg(key), organisation, label)
+    except (LedgerError, Forbidden, KeyFileError) as exc:
+        _run_errors(exc)
+    d = done.device
+    typer.echo(
+        json.dumps(
+            {"log": d.log, "device_id": d.device_id, "active": d.active, "index": done.index}
+        )
+    )
+
+
+@app.command("weigh")
+def weigh_command(
+    record: Annotated[Path, typer.Argument(help="The weighing record's bytes (canonical JSON).")],
+    device_key: Annotated[Path, typer.Option(help="The device's signer key file.")],
+    device_id: Annotated[str, typer.Option(help="The device's registered id.")],
+    record_id: Annotated[str, typer.Option(help="The record's id (A-Za-z0-9._:-).")],
+    gross_g: Annotated[int, typer.Option(help="Gross weight in grams.")],
+    tare_g: Annotated[int, typer.Option(help="Tare weight in grams.")],
+    measured_at_ms: Annotated[
+        int | None, typer.Option(help="When it was weighed (epoch ms; default: now).")
+    ] = None,
+    organisation: Annotated[
+        str | None, typer.Option(help="The device's organisation (default: platform-wide).")
+    ] = None,
+    sign_only: Annotated[
+        bool,
+        typer.Option(help="Print the signed submission for POST /api/ledger/weighbridge/records."),
+    ] = False,
+    data_dir: DataDir = Path("var/data"),
+    actor: ActorName = None,
+) -> None:
+    """Sign a weighing record with a device key and log it; prints the receipt as JSON."""
+    import base64
+
+    from seawarden.db.engine import now_ms
+    from seawarden.ledger import weighbridge as wb
+    from seawarden.ledger.entries import sign_statement, weighing_statement
+    from seawarden.ledger.platform import KeyFileError, from_settings
+
+    key = _skey(device_key)
+    try:
+        body = record.read_bytes()
+    except OSError as exc:
+        _fail(f"cannot read {record}: {exc}")
+    try:
+        statement = weighing_statement(
+            record_id, body, gross_g, tare_g, now_ms() if measured_at_ms is None else measured_at_ms
+        )
+        signature = sign_statement(key, statement)
+    except (EntryError, KeyFormatError) as exc:
+        _fail(str(exc))
+    if sign_only:
+        typer.echo(
+            json.dumps(
+                {
+                    "organisation": organisation,
+                    "device_id": device_id,
+                    "statement": statement,
+                    "signature": base64.b64encode(signature).decode(),
+                    "record_b64": base64.b64encode(body).decode(),
+                },
+                ensure_ascii=False,
+            )
+        )
+        return
+    engine = _engine(data_dir)
+    platform = from_settings(engine, data_dir)
+    try:
+        done = wb.submit_record(
+            platform, cli_actor(actor), device_id, statement, signature, organisation, body
+        )
+    except (LedgerError, Forbidden, KeyFileError) as exc:
+        _run_errors(exc)
+    typer.echo(
+        json.dumps(
+            {
+                "log": done.log,
+                "index": done.index,
+                "record_id": done.record_id,
+                "duplicate": done.duplicate,
+                "receipt": done.receipt,
+            }
+        )
+    )

@@ -8,6 +8,7 @@ erased later while the leaf, and every receipt, still proves what existed.
 - ``seawarden.signature/v1``: one party's signature of a statement (a document or a
   weighing), signed by the party's or device's key (Ed25519 or SM2);
 - ``seawarden.approval/v1``: a decision on an application (dangerous goods...);
+- ``seawarden.device/v1``: a weighbridge device's key registered or revoked;
 - ``seawarden.audit-anchor/v1``: the head of the audit trail's hash chain.
 
 Other entries are opaque bytes (``kind`` ``raw``).
@@ -33,6 +34,7 @@ DOCUMENT = "seawarden.document/v1"
 WEIGHING = "seawarden.weighing/v1"
 APPROVAL = "seawarden.approval/v1"
 AUDIT_ANCHOR = "seawarden.audit-anchor/v1"
+DEVICE = "seawarden.device/v1"
 
 
 class Kind(StrEnum):
@@ -43,6 +45,14 @@ class Kind(StrEnum):
     weighing = "weighing"
     approval = "approval"
     audit_anchor = "audit_anchor"
+    device = "device"
+
+
+class DeviceAction(StrEnum):
+    """What a device entry records."""
+
+    register = "register"
+    revoke = "revoke"
 
 
 class Custody(StrEnum):
@@ -151,6 +161,49 @@ def weighing_statement(
         "net_g": gross - tare,
         "measured_at_ms": _int(measured_at_ms, "measured_at_ms"),
         **digests(canonical_document(record)),
+    }
+
+
+_WEIGHING_FIELDS = frozenset(
+    {"type", "record_id", "gross_g", "tare_g", "net_g", "measured_at_ms", "sha256", "sm3"}
+)
+
+
+def check_weighing_statement(statement: Mapping[str, Any]) -> dict[str, Any]:
+    """A weighing statement as :func:`weighing_statement` makes it, checked member by member.
+
+    Raises :class:`EntryError` for a missing or unknown member, a weight or time that is not a
+    non-negative integer, a net weight other than gross minus tare, or a malformed digest.
+    """
+    if not isinstance(statement, Mapping):
+        raise EntryError("a weighing statement is a JSON object")
+    if statement.get("type") != WEIGHING:
+        raise EntryError(f"not a weighing statement (type {WEIGHING})")
+    missing = sorted(_WEIGHING_FIELDS - set(statement))
+    extra = sorted(set(statement) - _WEIGHING_FIELDS)
+    if missing or extra:
+        raise EntryError(
+            "a weighing statement has exactly the members "
+            f"{', '.join(sorted(_WEIGHING_FIELDS))}"
+            + (f" (missing: {', '.join(missing)})" if missing else "")
+            + (f" (unknown: {', '.join(extra)})" if extra else "")
+        )
+    gross = _int(statement["gross_g"], "gross_g")
+    tare = _int(statement["tare_g"], "tare_g")
+    net = _int(statement["net_g"], "net_g")
+    if tare > gross:
+        raise EntryError("tare is greater than gross weight")
+    if net != gross - tare:
+        raise EntryError("net_g is not gross_g - tare_g")
+    return {
+        "type": WEIGHING,
+        "record_id": _text(statement["record_id"], "record_id"),
+        "gross_g": gross,
+        "tare_g": tare,
+        "net_g": net,
+        "measured_at_ms": _int(statement["measured_at_ms"], "measured_at_ms"),
+        "sha256": _hex_digest(statement["sha256"], "sha256"),
+        "sm3": _hex_digest(statement["sm3"], "sm3"),
     }
 
 
@@ -268,10 +321,78 @@ def audit_anchor_entry(chain_hash: bytes, label: str) -> bytes:
     )
 
 
+def device_entry(
+    action: DeviceAction,
+    device_id: str,
+    organisation: str | None,
+    key: PublicKey,
+    by: str,
+    at_ms: int,
+    note: str | None = None,
+) -> bytes:
+    """The entry registering (or revoking) a weighbridge device's verifier key.
+
+    ``note`` is the device's label when it is registered, the reason when it is revoked.
+    """
+    if key.cosigner:
+        raise EntryError("a witness key cannot be a device key")
+    return canonical_json(
+        {
+            "type": DEVICE,
+            "action": DeviceAction(action).value,
+            "device_id": _text(device_id, "device_id", 64),
+            "organisation": None if organisation is None else _text(organisation, "organisation"),
+            "key": key.vkey(),
+            "by": _text(by, "by", 128),
+            "at_ms": _int(at_ms, "at_ms"),
+            "note": None if note is None else _text(note, "note"),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class DeviceEntry:
+    """A parsed ``seawarden.device/v1`` entry."""
+
+    action: DeviceAction
+    device_id: str
+    organisation: str | None
+    key: PublicKey
+    by: str
+    at_ms: int
+    note: str | None
+
+
+def parse_device_entry(data: bytes) -> DeviceEntry:
+    """Parse a device entry (its key must be a valid, non-witness verifier key)."""
+    e = parse_entry(data)
+    if e["type"] != DEVICE:
+        raise EntryError("not a device entry")
+    try:
+        action = DeviceAction(str(e.get("action")))
+        key = parse_vkey(str(e.get("key", "")))
+    except (KeyFormatError, ValueError) as exc:
+        raise EntryError(f"device entry: {exc}") from None
+    if key.cosigner:
+        raise EntryError("a witness key cannot be a device key")
+    org, note = e.get("organisation"), e.get("note")
+    return DeviceEntry(
+        action,
+        _text(e.get("device_id"), "device_id", 64),
+        None if org is None else _text(org, "organisation"),
+        key,
+        _text(e.get("by"), "by", 128),
+        _int(e.get("at_ms"), "at_ms"),
+        None if note is None else _text(note, "note"),
+    )
+
+
 def check_entry(kind: str, data: bytes) -> None:
     """Re-check what an entry of ``kind`` can prove on its own (signatures, structure)."""
     if kind in (Kind.document, Kind.weighing):
         parse_signature_entry(data)
+    elif kind == Kind.device:
+        parse_device_entry(data)
     elif kind in (Kind.approval, Kind.audit_anchor):
         want = APPROVAL if kind == Kind.approval else AUDIT_ANCHOR
         if parse_entry(data)["type"] != want:

@@ -16,6 +16,7 @@ class Code(StrEnum):
     bad_signature = "bad_signature"
     witness_refused = "witness_refused"
     conflict = "conflict"
+    revoked = "revoked"
 
 
 class LedgerError(Exception):

@@ -139,10 +139,12 @@ def append_in(
     action: str = "ledger.append",
     dedupe: bool = True,
     roles: Sequence[Role] = WRITERS,
+    detail: Mapping[str, Any] | None = None,
 ) -> list[Appended]:
     """Append entries in the caller's transaction (e.g. together with the approval they record).
 
-    Same checks and audit row as :func:`append_entries`; the caller commits.
+    Same checks and audit row as :func:`append_entries` (``detail`` is added to the audit
+    row's detail); the caller commits.
     """
     actor.require(*roles)
     _check_items(items)
@@ -159,6 +161,7 @@ def append_in(
             "count": len(new),
             "duplicates": len(out) - len(new),
             "kinds": sorted({i.kind for i in items}),
+            **(detail or {}),
         },
     )
     return out

@@ -28,6 +28,7 @@ from seawarden.web.routes import (
     auth,
     dangerous_goods,
     ledger,
+    ledger_weighbridge,
     live,
     registry,
     supervision,
@@ -143,6 +144,7 @@ def create_app(
         dangerous_goods.router,
         registry.router,
         ledger.router,
+        ledger_weighbridge.router,
     ):
         app.include_router(r)
 

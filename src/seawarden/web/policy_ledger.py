@@ -3,7 +3,10 @@
 Enterprise users and supervisors submit and sign documents of their organisations; duty
 officers read them; the audit administrator reads logs, checkpoints, receipts and proofs and
 anchors the audit trail; any logged-in user may read the published verifier keys and have a
-receipt verified. Organisation scope is the log's: a log of another organisation answers 404.
+receipt verified. Weighbridge devices are registered by supervisors (for organisations in their
+scope) and revoked by them or by the device's own enterprise; records signed by a device are
+submitted by the same signers. Organisation scope is the log's: a log of another organisation
+answers 404.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from seawarden.web.roles import (
     LEDGER_PROOF_READERS,
     LEDGER_READERS,
     LEDGER_SIGNERS,
+    SUPERVISOR,
 )
 
 ROUTES: dict[tuple[str, str], frozenset[Role]] = {
@@ -29,6 +33,12 @@ ROUTES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/ledger/logs/{log}/documents/{doc_id}"): LEDGER_READERS,
     ("POST", "/api/ledger/logs/{log}/documents/{doc_id}/signatures"): LEDGER_SIGNERS,
     ("POST", "/api/ledger/documents"): LEDGER_SIGNERS,
+    ("POST", "/api/ledger/weighbridge/devices"): SUPERVISOR,
+    ("GET", "/api/ledger/logs/{log}/devices"): LEDGER_READERS,
+    ("POST", "/api/ledger/logs/{log}/devices/{device_id}/revocation"): LEDGER_SIGNERS,
+    ("POST", "/api/ledger/weighbridge/records"): LEDGER_SIGNERS,
+    ("GET", "/api/ledger/logs/{log}/weighings"): LEDGER_READERS,
+    ("GET", "/api/ledger/logs/{log}/weighings/{record_id}"): LEDGER_PROOF_READERS,
     ("GET", "/api/ledger/audit-anchors"): AUDITOR,
     ("POST", "/api/ledger/audit-anchors"): AUDITOR,
 }

@@ -55,12 +55,13 @@ STATUS = {
     Code.witness_refused: 409,
     Code.bad_request: 400,
     Code.bad_signature: 400,
+    Code.revoked: 403,
 }
 
 
 @contextmanager
 def _errors() -> Iterator[None]:
-    """Domain errors as answers: scope → 404, state → 409, input → 400."""
+    """Domain errors as answers: scope → 404, state → 409, input → 400, revoked key → 403."""
     try:
         yield
     except LedgerError as exc:

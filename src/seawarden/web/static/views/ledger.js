@@ -1,7 +1,8 @@
-// The ledger pages: documents and their signatures, signing, receipts, verifying a receipt
-// (in the browser with WebCrypto, or on the server) and the audit trail's anchors.
+// The ledger pages: documents and their signatures, signing, receipts, weighbridge devices and
+// the records they sign, verifying a receipt (in the browser with WebCrypto, or on the server)
+// and the audit trail's anchors.
 // All text is set with textContent; nothing is loaded from elsewhere.
-import { api, el, table, ask, showInfo, hasRole, registerView, fmtTime } from "../core.js";
+import { api, ctx, el, table, ask, showInfo, hasRole, registerView, fmtTime } from "../core.js";
 import { t, addTexts } from "../i18n.js";
 
 addTexts({
@@ -18,6 +19,13 @@ addTexts({
   ledger_anchor_now: "立即锚定", ledger_audit_row: "审计记录", ledger_hash: "哈希", ledger_anchor_ok: "审计链与锚定一致",
   ledger_anchor_bad: "审计链与锚定不一致", ledger_submitted: "已提交，请保存文件与回执", ledger_keep_document: "下载规范化文件",
   ledger_no_receipt: "尚无检查点覆盖该条目", ledger_checkpoint: "最新检查点", ledger_size: "条目数",
+  ledger_weighbridge: "地磅记录", ledger_devices: "地磅设备", ledger_records: "称重记录", ledger_device_id: "设备编号",
+  ledger_device_label: "设备名称", ledger_device_key: "设备公钥（Ed25519 或 SM2）", ledger_organisation: "所属单位（留空为本单位）",
+  ledger_register_device: "登记设备", ledger_revoke: "吊销", ledger_revoke_reason: "吊销原因", ledger_active: "有效",
+  ledger_revoked: "已吊销", ledger_algorithm: "算法", ledger_registered: "登记", ledger_record_id: "记录编号",
+  ledger_gross: "毛重 (kg)", ledger_tare: "皮重 (kg)", ledger_net: "净重 (kg)", ledger_measured_at: "称重时间",
+  ledger_verify_record: "验证", ledger_no_weighbridge: "暂无地磅账本（由监管部门登记设备后生成）", ledger_no_records: "暂无称重记录",
+  ledger_all_devices: "全部设备", ledger_step_device_signature: "设备签名", ledger_status: "状态",
 }, {
   nav_ledger: "Ledger", ledger_documents: "Documents", ledger_verify: "Verify a receipt", ledger_anchors: "Audit anchors",
   ledger_log: "Log", ledger_new_document: "Submit a document", ledger_doc_id: "Document id (optional)", ledger_role: "Signing as",
@@ -32,6 +40,13 @@ addTexts({
   ledger_anchor_now: "Anchor now", ledger_audit_row: "Audit row", ledger_hash: "Hash", ledger_anchor_ok: "The audit trail matches its anchors",
   ledger_anchor_bad: "The audit trail does not match its anchors", ledger_submitted: "Submitted: keep the document and the receipt", ledger_keep_document: "Download the canonical document",
   ledger_no_receipt: "No checkpoint covers this entry yet", ledger_checkpoint: "Latest checkpoint", ledger_size: "Entries",
+  ledger_weighbridge: "Weighbridge", ledger_devices: "Weighbridge devices", ledger_records: "Weighing records", ledger_device_id: "Device id",
+  ledger_device_label: "Label", ledger_device_key: "Device verifier key (Ed25519 or SM2)", ledger_organisation: "Organisation (empty: your own)",
+  ledger_register_device: "Register a device", ledger_revoke: "Revoke", ledger_revoke_reason: "Reason for revoking", ledger_active: "active",
+  ledger_revoked: "revoked", ledger_algorithm: "Algorithm", ledger_registered: "Registered", ledger_record_id: "Record id",
+  ledger_gross: "Gross (kg)", ledger_tare: "Tare (kg)", ledger_net: "Net (kg)", ledger_measured_at: "Measured at",
+  ledger_verify_record: "Verify", ledger_no_weighbridge: "No weighbridge log yet (one is made when a supervisor registers a device)", ledger_no_records: "No weighing records yet",
+  ledger_all_devices: "All devices", ledger_step_device_signature: "Device signature", ledger_status: "Status",
 });
 
 const READERS = ["supervisor", "duty_officer", "enterprise"];
@@ -376,6 +391,132 @@ async function submitDocument(body) {
   }
 }
 
+// ------------------------------------------------------------------ weighbridge
+const isWeighbridgeLog = (name) => name === "weighbridge" || name.startsWith("weighbridge-");
+const kg = (grams) => (Number(grams) / 1000).toFixed(1);
+
+// The canonical JSON of a flat statement (members sorted by UTF-16 code units, NFC strings,
+// integers): what the device signed, as seawarden.ledger.canonical writes it.
+function canonicalFlat(obj) {
+  const members = Object.keys(obj).sort().map((k) => {
+    const v = obj[k];
+    if (typeof v === "number" && !Number.isSafeInteger(v)) throw new VerifyError(`${k} is not an integer`);
+    if (v !== null && typeof v === "object") throw new VerifyError(`${k} is not flat`);
+    return `${JSON.stringify(k.normalize("NFC"))}:${JSON.stringify(typeof v === "string" ? v.normalize("NFC") : v)}`;
+  });
+  return enc.encode(`{${members.join(",")}}`);
+}
+
+/** Check the device's signature of the statement in a receipt's entry (Ed25519 in the browser). */
+export async function verifyDeviceSignature(receiptText, deviceVkey) {
+  const { entry } = parseReceipt(receiptText);
+  const e = JSON.parse(new TextDecoder().decode(entry));
+  if (e.custody !== "device" || !e.statement) throw new VerifyError("not a device-signed entry");
+  if (deviceVkey && e.signer !== deviceVkey) throw new VerifyError("signed by another key than the registered device's");
+  const key = await parseVkey(e.signer);
+  if (key.algorithm !== "ed25519") throw new Unsupported(key.algorithm);
+  const ok = await ed25519Verify(key.pub, b64(e.signature, "signature"), canonicalFlat(e.statement));
+  if (!ok) throw new VerifyError(`the signature by ${key.name} does not verify`);
+  return key.name;
+}
+
+async function verifyRecord(out, info, rec, deviceVkey) {
+  const keys = info.verifier_keys;
+  let result = info.hash === "sha256" ? await verifyInBrowser(rec.receipt, keys) : { ok: false, steps: [], fallback: info.hash.toUpperCase() };
+  let where = "browser";
+  if (!result.fallback && result.ok) {
+    try {
+      const name = await verifyDeviceSignature(rec.receipt, deviceVkey);
+      result.steps.push({ step: "device_signature", ok: true, detail: `signed by ${name} (Ed25519, WebCrypto)` });
+    } catch (e) {
+      if (e instanceof Unsupported) {
+        result.steps.push({ step: "device_signature", ok: true, detail: `${e.message.toUpperCase()}: checked by the server when it was logged` });
+      } else {
+        result = { ok: false, steps: [...result.steps, { step: "device_signature", ok: false, detail: e.message }] };
+      }
+    }
+  }
+  if (result.fallback) {
+    result = await api("/api/ledger/verify", { method: "POST", body: { receipt: rec.receipt } });
+    where = "server";
+  }
+  showSteps(out, result, where);
+}
+
+async function weighbridgePage(body) {
+  const logs = (await api("/api/ledger/logs")).logs.filter((g) => isWeighbridgeLog(g.name));
+  const toolbar = el("div", { class: "filters" });
+  const select = el("select", { id: "ledger-wb-log" }, ...logs.map((g) => el("option", { value: g.name }, `${g.name} (${g.size})`)));
+  if (logs.length) toolbar.append(el("label", {}, el("span", {}, t("ledger_log")), select));
+  if (hasRole("supervisor")) toolbar.append(el("button", { id: "ledger-wb-register", onclick: () => registerDevice(body) }, t("ledger_register_device")));
+  const devicesBox = el("div", { id: "ledger-wb-devices" });
+  const recordsBox = el("div", { id: "ledger-wb-records" });
+  const out = el("div", { id: "ledger-verify-result" });
+  body.replaceChildren(toolbar, devicesBox, recordsBox, out);
+  if (!logs.length) { devicesBox.replaceChildren(el("p", {}, t("ledger_no_weighbridge"))); return; }
+  const own = logs.find((g) => g.organisation && g.organisation === ctx.session?.user?.organisation);
+  if (own) select.value = own.name;
+  const show = async (deviceFilter = "") => {
+    out.replaceChildren();
+    const log = select.value;
+    const info = logs.find((g) => g.name === log);
+    const path = `/api/ledger/logs/${encodeURIComponent(log)}`;
+    const devices = (await api(`${path}/devices`)).devices;
+    const byId = new Map(devices.map((d) => [d.device_id, d]));
+    const devRows = devices.map((d) => [d.device_id, d.label || "", d.algorithm, el("code", { title: d.vkey }, d.vkey.slice(0, 28) + "…"),
+      d.active ? t("ledger_active") : `${t("ledger_revoked")} ${fmtTime(d.revoked_ms)}${d.reason ? " · " + d.reason : ""}`,
+      `${fmtTime(d.registered_ms)} · ${d.registered_by}`,
+      el("span", {},
+        el("button", { onclick: () => show(d.device_id).catch(fail) }, t("ledger_records")),
+        d.active && hasRole(...SIGNERS) ? el("button", { "data-revoke": d.device_id, onclick: async () => {
+          const v = await ask(`${t("ledger_revoke")} ${d.device_id}`, [{ name: "reason", label: t("ledger_revoke_reason") }]);
+          if (!v) return;
+          try {
+            await api(`${path}/devices/${encodeURIComponent(d.device_id)}/revocation`, { method: "POST", body: v.reason ? { reason: v.reason } : {} });
+            await show(deviceFilter);
+          } catch (e) { showInfo(t("ledger_revoke"), el("p", { class: "error" }, e.message)); }
+        } }, t("ledger_revoke")) : "")]);
+    devicesBox.replaceChildren(
+      el("h3", {}, `${t("ledger_devices")} · ${info.origin}`),
+      table([["id", t("ledger_device_id")], ["l", t("ledger_device_label")], ["a", t("ledger_algorithm")], ["k", t("ledger_signer")],
+        ["s", t("ledger_status")], ["r", t("ledger_registered")], ["x", ""]], devRows, { id: "ledger-wb-device-table" }));
+    const query = deviceFilter ? `?device_id=${encodeURIComponent(deviceFilter)}` : "";
+    const records = (await api(`${path}/weighings${query}`)).records;
+    const recRows = records.map((r) => [r.record_id, r.device_id || "?", kg(r.statement.gross_g), kg(r.statement.tare_g), kg(r.statement.net_g),
+      fmtTime(r.statement.measured_at_ms), r.index,
+      el("span", {},
+        r.receipt ? el("button", { onclick: () => download(`${safeName(r.record_id)}-${r.index}.tlog-proof`, r.receipt) }, t("ledger_download")) : t("ledger_no_receipt"),
+        r.receipt ? el("button", { "data-verify": r.record_id, onclick: () => verifyRecord(out, info, r, byId.get(r.device_id)?.vkey).catch(fail) }, t("ledger_verify_record")) : "")]);
+    recordsBox.replaceChildren(
+      el("h3", {}, `${t("ledger_records")} · ${deviceFilter || t("ledger_all_devices")}`),
+      records.length ? table([["id", t("ledger_record_id")], ["d", t("ledger_device_id")], ["g", t("ledger_gross")], ["t", t("ledger_tare")],
+        ["n", t("ledger_net")], ["m", t("ledger_measured_at")], ["i", t("ledger_index")], ["x", t("ledger_receipt")]], recRows, { id: "ledger-wb-record-table" })
+        : el("p", {}, t("ledger_no_records")));
+  };
+  const fail = (e) => recordsBox.replaceChildren(el("p", { class: "error" }, e.message));
+  select.addEventListener("change", () => show().catch(fail));
+  await show();
+}
+
+async function registerDevice(body) {
+  const v = await ask(t("ledger_register_device"), [
+    { name: "organisation", label: t("ledger_organisation") },
+    { name: "device_id", label: t("ledger_device_id"), value: "WB-01" },
+    { name: "label", label: t("ledger_device_label") },
+    { name: "vkey", label: t("ledger_device_key"), type: "textarea" },
+  ]);
+  if (!v) return;
+  const payload = { device_id: v.device_id.trim(), vkey: v.vkey.trim() };
+  if (v.organisation.trim()) payload.organisation = v.organisation.trim();
+  if (v.label.trim()) payload.label = v.label.trim();
+  try {
+    await api("/api/ledger/weighbridge/devices", { method: "POST", body: payload });
+    await weighbridgePage(body);
+  } catch (e) {
+    showInfo(t("ledger_register_device"), el("p", { class: "error" }, e.message));
+  }
+}
+
 // ------------------------------------------------------------------ verify
 function showSteps(out, result, where) {
   const verdict = el("p", { id: "ledger-verdict", class: result.ok ? "ok" : "error", "data-ok": String(result.ok), "data-where": where },
@@ -474,6 +615,7 @@ registerView({
     };
     const bar = el("div", { class: "filters" });
     if (hasRole(...READERS)) bar.append(tab("documents", "ledger_documents", documentsPage));
+    if (hasRole(...READERS)) bar.append(tab("weighbridge", "ledger_weighbridge", weighbridgePage));
     bar.append(tab("verify", "ledger_verify", verifyPage));
     if (hasRole("audit_admin")) bar.append(tab("anchors", "ledger_anchors", anchorsPage));
     section.replaceChildren(bar, body);
@@ -483,4 +625,4 @@ registerView({
 });
 
 // Read-only hook for automated browser tests.
-window.__seawardenLedger = { verifyInBrowser, PROOF_READERS };
+window.__seawardenLedger = { verifyInBrowser, verifyDeviceSignature, PROOF_READERS };
