@@ -129,3 +129,38 @@ def test_search_and_latest_from_ingest(
     assert found[0]["kind"] == "ais+beidou"
     assert q.search("no such vessel").num_rows == 0
     assert len(known) >= len(sim.fleet) - 8  # scripted vessels may be out of range/silent
+
+
+def test_track_reader_agrees_with_sql_over_the_ingested_store(
+    ingested: tuple[Path, Any],
+) -> None:
+    import duckdb
+    import pyarrow as pa
+
+    from seawarden.tracks.query import COLUMNS, read_track
+
+    data, _ = ingested
+    q = TrackQuery.open(data)
+    latest = q.latest()
+    keys = latest.column("vessel_key").to_pylist()[:12]
+    t0, t1 = START + 600_000, START + 5_400_000
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    checked = 0
+    for key in keys:
+        files = q.store.files(None, int(q.store.bucket_of(np.array([key]))[0]))
+        got = read_track(files, key, t0, t1)
+        listed = ", ".join(f"'{f}'" for f in files)
+        want = con.sql(
+            f"SELECT {COLUMNS} FROM read_parquet([{listed}]) WHERE vessel_key = {key} "
+            f"AND epoch_ms(time) BETWEEN {t0} AND {t1} ORDER BY time, fingerprint"
+        ).to_arrow_table()
+        assert got.column_names == want.column_names
+        for name in got.column_names:
+            a, b = got.column(name), want.column(name)
+            if name == "time":
+                a = a.cast("int64")
+                b = b.cast(pa.timestamp("ms", tz="UTC")).cast("int64")
+            assert a.to_pylist() == b.to_pylist(), (key, name)
+        checked += got.num_rows
+    assert checked > 100

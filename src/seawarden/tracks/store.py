@@ -35,7 +35,7 @@ from seawarden.positions.schema import POSITION_SCHEMA
 
 DAY_MS = 86_400_000
 DEFAULT_BUCKETS = 16
-ROW_GROUP_ROWS = 65_536
+ROW_GROUP_ROWS = 16_384
 TRACKS = "tracks"
 PICTURE = "picture"
 
