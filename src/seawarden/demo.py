@@ -116,8 +116,10 @@ def run_demo(
         import uvicorn
 
         from seawarden.web.app import create_app
+        from seawarden.web.cli import quiet_garbage_collector
 
         app = create_app(data_dir)
+        quiet_garbage_collector()
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=web_port, log_level="warning"))
         if duration is not None:
             threading.Timer(duration, lambda: setattr(server, "should_exit", True)).start()
