@@ -358,7 +358,13 @@ def render_tracks(r: dict) -> list[str]:
         out.append(f"| `{layout}/` | {_fmt(info['files'])} | {_fmt(info['bytes'])} |")
     out += [
         "",
-        f"Queries run through `TrackQuery` in one process (DuckDB {m['duckdb_threads']} thread,"
+        "Queries run through `TrackQuery` in one process ("
+        + (
+            f"pyarrow's reader with {m['pyarrow_cpu_threads']} threads"
+            if "pyarrow_cpu_threads" in m
+            else f"DuckDB {m.get('duckdb_threads', 1)} thread"
+        )
+        + ","
         f" page cache {m['page_cache']}); Python {m['python']}, {m['cpus']} CPUs"
         + (
             f", 1-minute load average {m['load_average_1min'][0]:.2f} before and"
@@ -384,8 +390,8 @@ def render_tracks(r: dict) -> list[str]:
         "",
         "### What the queries read",
         "",
-        "One query of each kind run again, the snapshot with DuckDB's profiler on (the track"
-        " is read through pyarrow: its row groups are counted from the files' statistics):",
+        "What one query of each kind reads (both go through pyarrow: the row groups are counted"
+        " from the files' statistics):",
         "",
         "| query | files read | row groups read / candidates | rows scanned | rows returned "
         "| DuckDB time | whole call |",

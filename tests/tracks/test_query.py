@@ -164,3 +164,40 @@ def test_track_reader_agrees_with_sql_over_the_ingested_store(
             assert a.to_pylist() == b.to_pylist(), (key, name)
         checked += got.num_rows
     assert checked > 100
+
+
+def test_snapshot_reader_agrees_with_sql_over_the_ingested_store(
+    ingested: tuple[Path, Any],
+) -> None:
+    import duckdb
+    import pyarrow as pa
+
+    from seawarden.tracks.query import _COLUMN_NAMES, COLUMNS
+
+    data, _ = ingested
+    q = TrackQuery.open(data)
+    files = q.store.files(layout="picture")
+    listed = ", ".join(f"'{f}'" for f in files)
+    pack = ", ".join(f"{c} := {c}" for c in _COLUMN_NAMES)
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    compared = 0
+    for minutes, box in ((20, None), (45, (121.9, 29.8, 122.4, 30.1)), (75, None)):
+        at = START + minutes * 60_000
+        got = q.snapshot(at, box, max_age_s=900)
+        where = f"epoch_ms(time) BETWEEN {at - 900_000} AND {at}"
+        sql = (
+            f"SELECT s.* FROM (SELECT arg_max(struct_pack({pack}), time) AS s "
+            f"FROM read_parquet([{listed}]) WHERE {where} GROUP BY vessel_key)"
+        )
+        if box is not None:
+            sql += f" WHERE s.lon BETWEEN {box[0]} AND {box[2]} AND s.lat BETWEEN {box[1]} AND {box[3]}"
+        want = con.sql(sql + " ORDER BY s.vessel_key").to_arrow_table()
+        assert got.column_names == [*COLUMNS.replace(" ", "").split(","), "age_s"]
+        assert got.column("vessel_key").to_pylist() == want.column("vessel_key").to_pylist()
+        for name in ("lat", "lon", "mmsi", "sog"):
+            assert got.column(name).to_pylist() == want.column(name).to_pylist(), name
+        times = got.column("time").cast(pa.int64()).to_numpy()
+        assert np.allclose(got.column("age_s").to_numpy(), (at - times) / 1000.0)
+        compared += got.num_rows
+    assert compared > 20

@@ -3,74 +3,26 @@ a vessel's card and track replay, acknowledging an alert, a denied action; scree
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .conftest import PASSWORD
+from .browsing import MARKS, SHOTS, chromium, login, served
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed"),
-]
-SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
 def server(platform: dict[str, Any]) -> Iterator[str]:
-    import uvicorn
-
-    from seawarden.web.app import create_app
-
-    if platform["kind"] != "sqlite":
-        pytest.skip("the browser run once, on SQLite")
-    port = _free_port()
-    app = create_app(platform["data"], platform["url"], secure_cookies=True, live_hub=True)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with served(platform, live_hub=True) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--use-gl=swiftshader", "--enable-unsafe-swiftshader"],
-        )
+    with chromium() as b:
         yield b
-        b.close()
-
-
-def _login(page: Any, base: str, user: str) -> None:
-    page.goto(base + "/")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_selector("#app:not(.hidden)")
 
 
 def test_duty_officer_works_the_map(server: str, browser: Any) -> None:
@@ -78,7 +30,7 @@ def test_duty_officer_works_the_map(server: str, browser: Any) -> None:
     page = browser.new_context(bypass_csp=True, viewport={"width": 1400, "height": 900}).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    _login(page, server, "prov_sup")
+    login(page, server, "prov_sup")
     assert (
         page.locator("header nav button[data-view=map]").inner_text() == "态势地图"
     )  # Chinese by default
@@ -134,7 +86,7 @@ def test_duty_officer_works_the_map(server: str, browser: Any) -> None:
 
 def test_lower_role_is_denied(server: str, browser: Any) -> None:
     page = browser.new_context(bypass_csp=True).new_page()
-    _login(page, server, "city_a_duty")
+    login(page, server, "city_a_duty")
     assert page.locator("#btn-draw").is_hidden()  # drawing zones is a supervisor's job
     assert page.locator("header nav button[data-view=admin]").is_hidden()
     status = page.evaluate("""async () => {
@@ -149,7 +101,7 @@ def test_lower_role_is_denied(server: str, browser: Any) -> None:
 
 def test_organisation_names_are_shown_as_text(server: str, browser: Any) -> None:
     page = browser.new_context(bypass_csp=True).new_page()
-    _login(page, server, "enterprise")
+    login(page, server, "enterprise")
     names = page.evaluate(
         "async () => (await (await fetch('/api/organisations')).json()).organisations.map(o => o.name)"
     )

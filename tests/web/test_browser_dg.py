@@ -4,12 +4,8 @@ units and the supervision dashboard; screenshots under test-output/screenshots/.
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,65 +13,22 @@ import pytest
 from seawarden.dangerous_goods import declarations as decl
 from seawarden.security.actor import cli_actor
 
-from .conftest import PASSWORD
+from .browsing import MARKS, SHOTS, chromium, login, served
 from .test_api_dg import DAY, HOUR, DGWorld, dg_world
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed"),
-]
-SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
 def server(platform: dict[str, Any]) -> Iterator[str]:
-    import uvicorn
-
-    from seawarden.web.app import create_app
-
-    if platform["kind"] != "sqlite":
-        pytest.skip("the browser run once, on SQLite")
-    port = _free_port()
-    app = create_app(platform["data"], platform["url"], secure_cookies=True, live_hub=False)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with served(platform, live_hub=False) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--use-gl=swiftshader", "--enable-unsafe-swiftshader"],
-        )
+    with chromium() as b:
         yield b
-        b.close()
-
-
-def _login(page: Any, base: str, user: str) -> None:
-    page.goto(base + "/")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_selector("#app:not(.hidden)")
 
 
 def _declare(platform: dict[str, Any], world: DGWorld) -> int:
@@ -107,7 +60,7 @@ def test_enterprise_declares_through_the_form(
     page = browser.new_context(bypass_csp=True, viewport={"width": 1400, "height": 900}).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    _login(page, server, "enterprise")
+    login(page, server, "enterprise")
     assert page.locator("header nav button[data-view=dg]").inner_text() == "危险货物"
     assert page.locator("header nav button[data-view=admin]").is_hidden()
     page.click("header nav button[data-view=dg]")
@@ -152,7 +105,7 @@ def test_supervisor_approves_and_sees_the_map(
     page = browser.new_context(bypass_csp=True, viewport={"width": 1400, "height": 900}).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    _login(page, server, "city_a_sup")
+    login(page, server, "city_a_sup")
     page.click("header nav button[data-view=dg]")
     row = f"#dg-declaration-table tr[data-decl='{decl_id}']"
     page.wait_for_selector(row)

@@ -4,74 +4,26 @@ a good receipt verifies in the browser (WebCrypto), a mutated one is rejected; s
 from __future__ import annotations
 
 import base64
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .conftest import PASSWORD
+from .browsing import MARKS, SHOTS, chromium, login, served
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed"),
-]
-SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
 def server(platform: dict[str, Any]) -> Iterator[str]:
-    import uvicorn
-
-    from seawarden.web.app import create_app
-
-    if platform["kind"] != "sqlite":
-        pytest.skip("the browser run once, on SQLite")
-    port = _free_port()
-    app = create_app(platform["data"], platform["url"], secure_cookies=True, live_hub=False)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with served(platform, live_hub=False) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--use-gl=swiftshader", "--enable-unsafe-swiftshader"],
-        )
+    with chromium() as b:
         yield b
-        b.close()
-
-
-def _login(page: Any, base: str, user: str) -> None:
-    page.goto(base + "/")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_selector("#app:not(.hidden)")
 
 
 def _mutate(receipt: str) -> str:
@@ -105,7 +57,7 @@ def test_receipt_verified_in_the_browser(server: str, browser: Any) -> None:
     page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    _login(page, server, "enterprise")
+    login(page, server, "enterprise")
     page.wait_for_timeout(500)
     errors.clear()  # the start page asks for open alerts, which an enterprise may not read
     # a handover document submitted through the API; its receipt comes back at once
@@ -178,7 +130,7 @@ def test_weighbridge_record_verified_in_the_browser(server: str, browser: Any) -
     run = uuid.uuid4().hex[:8]
     device = generate(f"weighbridge.ent-1.example/WB-{run}")
     sup = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
-    _login(sup, server, "city_a_sup")
+    login(sup, server, "city_a_sup")
     status, body = sup.evaluate(
         _POST,
         [
@@ -190,7 +142,7 @@ def test_weighbridge_record_verified_in_the_browser(server: str, browser: Any) -
     page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    _login(page, server, "enterprise")
+    login(page, server, "enterprise")
     page.wait_for_timeout(500)
     errors.clear()
     stmt = ent.weighing_statement(

@@ -3,69 +3,30 @@ ship, open its whole life and read its risk profile line by line; screenshot."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from ..registry.helpers import imo
+from .browsing import MARKS, SHOTS, chromium, served
 from .conftest import PASSWORD, login
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed"),
-]
-SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
 def server(platform: dict[str, Any]) -> Iterator[str]:
-    import uvicorn
-
-    from seawarden.web.app import create_app
-
-    if platform["kind"] != "sqlite":
-        pytest.skip("the browser run once, on SQLite")
-    port = _free_port()
-    app = create_app(platform["data"], platform["url"], secure_cookies=True, live_hub=False)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with served(platform, live_hub=False) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--use-gl=swiftshader", "--enable-unsafe-swiftshader"],
-        )
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _seed(platform: dict[str, Any]) -> tuple[str, str]:

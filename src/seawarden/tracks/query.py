@@ -184,27 +184,7 @@ class TrackQuery:
         files = self.store.files(_days(t0, t), layout=PICTURE)
         if not files:
             return _empty(with_age=True)
-        where = f"time BETWEEN {_TS} AND {_TS}"
-        params: list[object] = [t0, t]
-        # The last row of each vessel: arg_max over a struct of the columns (a hash
-        # aggregate, about twice as fast as a window over the same rows).
-        pack = ", ".join(f"{c} := {c}" for c in _COLUMN_NAMES)
-        sql = (
-            "SELECT s.*, (? - epoch_ms(s.time)) / 1000.0 AS age_s FROM ("
-            f"SELECT arg_max(struct_pack({pack}), time) AS s "
-            f"FROM read_parquet({_file_list(files)}) WHERE {where} GROUP BY vessel_key)"
-        )
-        if bbox is not None:
-            min_lon, min_lat, max_lon, max_lat = bbox
-            if min_lon <= max_lon:
-                sql += " WHERE s.lon BETWEEN ? AND ? AND s.lat BETWEEN ? AND ?"
-                params += [min_lon, max_lon, min_lat, max_lat]
-            else:  # crossing the antimeridian
-                sql += " WHERE (s.lon >= ? OR s.lon <= ?) AND s.lat BETWEEN ? AND ?"
-                params += [min_lon, max_lon, min_lat, max_lat]
-        sql += " ORDER BY s.vessel_key"
-        with self._connect() as con:
-            return _ms(con.sql(sql, params=[t, *params]).to_arrow_table())
+        return read_snapshot(files, t0, t, bbox)
 
     def latest(self) -> pa.Table:
         """The latest-position table (one row per vessel)."""
@@ -291,6 +271,65 @@ def read_track(files: list[Path], key: int, t0: int, t1: int) -> pa.Table:
     table = pa.concat_tables(parts, promote_options="permissive")
     table = table.sort_by([("time", "ascending"), ("fingerprint", "ascending")])
     return table.select(_COLUMN_NAMES).cast(_empty().schema)
+
+
+def _ms_of(value: object) -> int:
+    """Epoch milliseconds of a timestamp statistic (a datetime or an integer)."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:  # the store's times are UTC
+            value = value.replace(tzinfo=dt.UTC)
+        return int(value.timestamp() * 1000)
+    return int(str(value))
+
+
+def read_snapshot(
+    files: list[Path],
+    t0: int,
+    t1: int,
+    bbox: tuple[float, float, float, float] | None = None,
+) -> pa.Table:
+    """The last row of each vessel in [t0, t1] (epoch ms) from picture files, by vessel.
+
+    The picture layout is sorted by time, so the row groups' time statistics leave only the
+    groups of the window to be read; the last row per vessel is found by sorting the
+    window's (vessel, time) pairs (numpy), then taken, with its ``age_s`` at ``t1``.
+    """
+    parts = []
+    for path in files:
+        pf = pq.ParquetFile(path)
+        md = pf.metadata
+        col = pf.schema_arrow.get_field_index("time")
+        groups = []
+        for g in range(md.num_row_groups):
+            st = md.row_group(g).column(col).statistics
+            if st is None or not st.has_min_max or (_ms_of(st.max) >= t0 and _ms_of(st.min) <= t1):
+                groups.append(g)
+        if groups:
+            parts.append(pf.read_row_groups(groups, columns=_COLUMN_NAMES))
+    if not parts:
+        return _empty(with_age=True)
+    table = pa.concat_tables(parts, promote_options="permissive")
+    times = table.column("time").cast(pa.int64()).to_numpy()
+    rows = np.flatnonzero((times >= t0) & (times <= t1))
+    keys = table.column("vessel_key").to_numpy()[rows]
+    order = np.lexsort((times[rows], keys))
+    sorted_keys = keys[order]
+    last = np.ones(order.size, dtype=np.bool_)
+    last[:-1] = sorted_keys[1:] != sorted_keys[:-1]
+    pick = rows[order[last]]
+    if bbox is not None and pick.size:
+        min_lon, min_lat, max_lon, max_lat = bbox
+        lon = table.column("lon").to_numpy()[pick]
+        lat = table.column("lat").to_numpy()[pick]
+        across = min_lon > max_lon  # a box crossing the antimeridian
+        in_lon = ((lon >= min_lon) | (lon <= max_lon)) if across else (lon >= min_lon)
+        if not across:
+            in_lon &= lon <= max_lon
+        pick = pick[in_lon & (lat >= min_lat) & (lat <= max_lat)]
+    out = table.take(pa.array(pick, type=pa.int64()))
+    age = (t1 - times[pick]) / 1000.0
+    out = out.append_column("age_s", pa.array(age, type=pa.float64()))
+    return out.cast(_empty(with_age=True).schema)
 
 
 def _ms(table: pa.Table) -> pa.Table:
