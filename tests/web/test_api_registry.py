@@ -1162,3 +1162,191 @@ def test_performance_lists_and_rule_sets(client: TestClient, platform: dict[str,
         assert any(
             row["entity_id"] == entity for row in _audit_actions(client.app, platform, action)
         ), action
+
+
+def test_withholding_company_edit_permit_revocation_and_quota_change(
+    client: TestClient, platform: dict[str, Any]
+) -> None:
+    tag = _tag()
+    h = {"x-csrf-token": login(client, "city_a_sup", platform)}
+    seq = int(tag, 16) % 999
+    person = id_number(f"330203{1970 + int(tag, 16) % 20}0401{seq:03d}")
+    r = client.post(
+        "/api/registry/crews",
+        json={
+            "name": f"扣证{tag}",
+            "id_number": person,
+            "organisation": "ZJ-NB",
+            "certificate_no": f"W-{tag}",
+            "certificate_grade": "AB",
+            "certificate_expires": "2090-01-01",
+        },
+        headers=h,
+    )
+    assert r.status_code == 201, r.text
+    base = f"/api/registry/crews/{person}"
+    cid = client.get(base).json()["certificates"][0]["id"]
+    hold = {"on_date": TODAY.isoformat(), "reason": "forged records", "legal_basis": "第十条"}
+    for bad in (
+        {**hold, "legal_basis": ""},
+        {k: v for k, v in hold.items() if k != "reason"},
+        {**hold, "on_date": "1800-01-01"},
+        {**hold, "certificates": []},
+    ):
+        r = client.post(f"{base}/certificates/withhold", json=bad, headers=h)
+        assert r.status_code == 400 and r.json()["detail"], (bad, r.text)
+    r = client.post(
+        f"{base}/certificates/withhold", json={**hold, "certificates": [999_999]}, headers=h
+    )
+    assert r.status_code == 404
+    r = client.post(f"{base}/certificates/withhold", json=hold, headers=h)
+    assert r.status_code == 200 and r.json()["withheld"] == [cid], r.text
+    assert client.get(base).json()["certificates"][0]["state"] == "withheld"
+    r = client.post(f"{base}/certificates/withhold", json=hold, headers=h)
+    assert r.status_code == 409 and "no valid certificate" in r.json()["detail"]
+    r = client.post(f"{base}/certificates/return", headers=h)
+    assert r.status_code == 409 and "exam" in r.json()["detail"]
+    client.post(
+        f"{base}/exams",
+        json={"subject": "law", "taken_on": TODAY.isoformat(), "passed": True},
+        headers=h,
+    )
+    assert client.post(f"{base}/certificates/return", headers=h).json()["returned"] == [cid]
+
+    code = _uscc(tag)
+    r = client.post(
+        "/api/registry/companies",
+        json={"name": f"Edit Co {tag}", "uscc": code, "organisation": "ZJ-NB"},
+        headers=h,
+    )
+    assert r.status_code == 201, r.text
+    company_id = r.json()["id"]
+    r = client.patch(
+        f"/api/registry/companies/{code}",
+        json={"name": f"Edited Co {tag}", "address": "9 Quay", "status": "suspended"},
+        headers=h,
+    )
+    assert r.status_code == 200, r.text
+    assert set(r.json()["changed"]) == {"name", "address", "status"}
+    shown = client.get(f"/api/registry/companies/{code}").json()["company"]
+    assert (shown["name"], shown["address"], shown["status"], shown["uscc"]) == (
+        f"Edited Co {tag}",
+        "9 Quay",
+        "suspended",
+        code,
+    )
+    for bad in (
+        {"uscc": _uscc(_tag())},
+        {"name": ""},
+        {"name": None},
+        {"status": "bankrupt"},
+        {"address": "x\x07"},
+    ):
+        r = client.patch(f"/api/registry/companies/{code}", json=bad, headers=h)
+        assert r.status_code == 400 and r.json()["detail"], (bad, r.text)
+    permit = {"kind": "port operation", "number": f"R-{tag}", "valid_from": "2025-01-01"}
+    pid = client.post(f"/api/registry/companies/{code}/permits", json=permit, headers=h).json()[
+        "id"
+    ]
+    revoke = f"/api/registry/companies/{code}/permits/{pid}/revoke"
+    for bad in ({"on_date": TODAY.isoformat()}, {"on_date": "x", "reason": "r"}):
+        r = client.post(revoke, json=bad, headers=h)
+        assert r.status_code == 400, (bad, r.text)
+    r = client.post(revoke, json={"on_date": "2024-06-01", "reason": "r"}, headers=h)
+    assert r.status_code == 409 and "before" in r.json()["detail"]
+    r = client.post(revoke, json={"on_date": TODAY.isoformat(), "reason": "unsafe"}, headers=h)
+    assert r.status_code == 200 and r.json()["state"] == "revoked", r.text
+    assert (
+        client.post(
+            revoke, json={"on_date": TODAY.isoformat(), "reason": "again"}, headers=h
+        ).status_code
+        == 409
+    )
+    (shown_permit,) = client.get(f"/api/registry/companies/{code}").json()["permits"]
+    assert (shown_permit["state"], shown_permit["revoke_reason"]) == ("revoked", "unsafe")
+    r = client.post(
+        f"/api/registry/companies/{code}/permits/999999/revoke",
+        json={"on_date": TODAY.isoformat(), "reason": "r"},
+        headers=h,
+    )
+    assert r.status_code == 404
+
+    sid = client.post(
+        "/api/registry/ships",
+        json={"name": f"浙配渔{tag}", "ship_type": "fishing", "organisation": "ZJ-NB"},
+        headers=h,
+    ).json()["id"]
+    quota = {"year": TODAY.year, "species": "squid", "quota_t": 100}
+    qid = client.post(f"/api/registry/ships/{sid}/quotas", json=quota, headers=h).json()["id"]
+    client.post(f"/api/registry/quotas/{qid}/catches", json={"tonnes": 30}, headers=h)
+    for bad in ({"quota_t": 50}, {"quota_t": -1, "reason": "r"}, {"quota_t": 50, "reason": ""}):
+        r = client.patch(f"/api/registry/quotas/{qid}", json=bad, headers=h)
+        assert r.status_code == 400, (bad, r.text)
+    r = client.patch(f"/api/registry/quotas/{qid}", json={"quota_t": 20, "reason": "r"}, headers=h)
+    assert r.status_code == 409 and "caught" in r.json()["detail"]
+    r = client.patch(
+        f"/api/registry/quotas/{qid}", json={"quota_t": 50, "reason": "stock cut"}, headers=h
+    )
+    assert r.status_code == 200 and r.json()["remaining_t"] == 20, r.text
+
+    # another city's objects do not exist here; a duty officer does not write
+    other_person = id_number(f"330203{1970 + int(tag, 16) % 20}0402{seq:03d}")
+    _other_city(
+        client,
+        platform,
+        "/api/registry/crews",
+        {"name": f"舟山{tag}", "id_number": other_person},
+    )
+    other_co = _other_city(
+        client, platform, "/api/registry/companies", {"name": f"ZS {tag}", "uscc": _uscc(_tag())}
+    )
+    other_ship = _other_city(
+        client, platform, "/api/registry/ships", {"name": f"浙舟配{tag}", "ship_type": "fishing"}
+    )
+    with TestClient(client.app) as prov:
+        ph = {"x-csrf-token": login(prov, "prov_sup", platform)}
+        other_pid = prov.post(
+            f"/api/registry/companies/{other_co}/permits", json=permit, headers=ph
+        ).json()["id"]
+        other_qid = prov.post(
+            f"/api/registry/ships/{other_ship}/quotas", json=quota, headers=ph
+        ).json()["id"]
+    for method, path, body in (
+        ("POST", f"/api/registry/crews/{other_person}/certificates/withhold", hold),
+        ("PATCH", f"/api/registry/companies/{other_co}", {"name": "x"}),
+        (
+            "POST",
+            f"/api/registry/companies/{other_co}/permits/{other_pid}/revoke",
+            {"on_date": TODAY.isoformat(), "reason": "r"},
+        ),
+        ("PATCH", f"/api/registry/quotas/{other_qid}", {"quota_t": 1, "reason": "r"}),
+    ):
+        r = client.request(method, path, json=body, headers=h)
+        assert r.status_code == 404, (path, r.text)
+    with TestClient(client.app) as duty:
+        dh = {"x-csrf-token": login(duty, "city_a_duty", platform)}
+        r = duty.patch(f"/api/registry/companies/{code}", json={"name": "x"}, headers=dh)
+        assert r.status_code == 403
+        r = duty.patch(
+            f"/api/registry/quotas/{qid}", json={"quota_t": 90, "reason": "r"}, headers=dh
+        )
+        assert r.status_code == 403
+    crew_id = client.get(base).json()["crew"]["id"]
+    for action, entity in (
+        ("crew.certificates_withheld", crew_id),
+        ("company.update", company_id),
+        ("permit.revoke", str(pid)),
+        ("fishing.quota_change", str(qid)),
+    ):
+        rows = [
+            row
+            for row in _audit_actions(client.app, platform, action)
+            if row["entity_id"] == entity
+        ]
+        assert rows, action
+    withheld = next(
+        row
+        for row in _audit_actions(client.app, platform, "crew.certificates_withheld")
+        if row["entity_id"] == crew_id
+    )
+    assert withheld["detail"]["legal_basis"] == "第十条"

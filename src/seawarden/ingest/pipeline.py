@@ -481,6 +481,13 @@ def finish_rebuild(data_dir: Path) -> None:
     shutil.rmtree(staging)
 
 
+def _first_arrival(path: Path) -> int:
+    """When the first chunk of an archive file arrived (epoch ms; 0 when not recorded)."""
+    for chunk in RawArchive.read(path):
+        return chunk.arrival_ms or 0
+    return 0
+
+
 def rebuild(
     data_dir: Path | str,
     config: IngestConfig | None = None,
@@ -498,8 +505,12 @@ def rebuild(
     staging = data_dir / REBUILD_DIR
     ingester = Ingester(staging, config)
     files = archive.files()
-    # File sources were ingested one after another; live sources interleave by arrival.
-    replays = [f for f in files if f.name.startswith("file_")]
+    # File sources were ingested one after another: replay them in the order they arrived
+    # (their names sort by day and source, not by when they were read); live sources
+    # interleave by arrival.
+    replays = sorted(
+        (f for f in files if f.name.startswith("file_")), key=lambda f: (_first_arrival(f), f)
+    )
     live = [f for f in files if not f.name.startswith("file_")]
     for path in replays:
         for item in RawArchive.read(path):

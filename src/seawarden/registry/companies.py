@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from seawarden.db.engine import audit, now_ms
-from seawarden.registry.schemas import CompanyIn, PermitIn
+from seawarden.registry.schemas import CompanyIn, CompanyStatus, PermitIn, PermitRevocationIn
 from seawarden.registry.scope import NotFoundError, RegistryError, check_write, insert_id, scoped
 from seawarden.registry.tables import companies, company_permits, ships
 from seawarden.security.actor import Actor
@@ -84,22 +85,47 @@ def create_company(engine: Engine, actor: Actor, data: CompanyIn) -> str:
     return str(values["id"])
 
 
+#: Company fields a change may touch (the unified social credit code never changes).
+EDITABLE = ("name", "imo_company_no", "kind", "address", "ism_performance", "status")
+
+
 def update_company(
     engine: Engine, actor: Actor, ref: str, changes: dict[str, Any]
 ) -> dict[str, Any]:
-    """Change a company's particulars; returns the changed fields with old and new values."""
+    """Change a company's particulars; returns the changed fields with old and new values.
+
+    Name, IMO company number, kind, address, ISM performance and status may change; the
+    unified social credit code identifies the company and is refused if it differs. An IMO
+    company number held by another company is refused (``exists``).
+    """
     with engine.begin() as conn:
         old = find_company(conn, actor, ref)
         if old is None:
             raise NotFoundError("company", ref)
         check_write(actor, old["organisation"])
-        merged = CompanyIn.model_validate({**old, **changes, "organisation": old["organisation"]})
-        new = company_values(merged, old["organisation"])
-        diff = {
-            k: {"old": old[k], "new": new[k]}
-            for k in ("name", "uscc", "imo_company_no", "kind", "address", "ism_performance")
-            if old[k] != new[k]
-        }
+        unknown = sorted(set(changes) - set(EDITABLE) - {"uscc"})
+        if unknown:
+            raise RegistryError("invalid", f"not a changeable company field: {', '.join(unknown)}")
+        if "uscc" in changes and (changes["uscc"] or None) != old["uscc"]:
+            raise RegistryError("invalid", "the unified social credit code cannot be changed")
+        status = CompanyStatus(changes.get("status", old["status"])).value
+        given = {k: v for k, v in changes.items() if k not in ("uscc", "status")}
+        merged = CompanyIn.model_validate(
+            {**old, **given, "uscc": old["uscc"], "organisation": old["organisation"]}
+        )
+        new = {**company_values(merged, old["organisation"]), "status": status}
+        diff = {k: {"old": old[k], "new": new[k]} for k in EDITABLE if old[k] != new[k]}
+        if "imo_company_no" in diff and new["imo_company_no"]:
+            holder = conn.execute(
+                select(companies.c.id).where(
+                    companies.c.imo_company_no == new["imo_company_no"],
+                    companies.c.id != old["id"],
+                )
+            ).first()
+            if holder:
+                raise RegistryError(
+                    "exists", f"imo_company_no {new['imo_company_no']} is already registered"
+                )
         if diff:
             conn.execute(
                 update(companies)
@@ -188,8 +214,68 @@ def add_permit(engine: Engine, actor: Actor, ref: str, data: PermitIn) -> int:
     return pid
 
 
+def permit_state(permit: dict[str, Any], on: dt.date) -> str:
+    """``revoked``, ``expired``, ``pending`` (not yet valid) or ``valid`` on a date."""
+    if permit.get("revoked_on") is not None and permit["revoked_on"] <= on:
+        return "revoked"
+    if permit.get("valid_to") is not None and permit["valid_to"] < on:
+        return "expired"
+    if permit.get("valid_from") is not None and permit["valid_from"] > on:
+        return "pending"
+    return "valid"
+
+
+def revoke_permit(
+    engine: Engine, actor: Actor, ref: str, permit_id: int, data: PermitRevocationIn
+) -> dict[str, Any]:
+    """Revoke a company permit from ``data.on_date``, with a reason; returns the permit.
+
+    The permit stays in the company's history with its revocation; from that day it is no
+    longer valid. A permit is revoked once; the day may not precede its validity.
+    """
+    with engine.begin() as conn:
+        found = find_company(conn, actor, ref)
+        if found is None:
+            raise NotFoundError("company", ref)
+        org = check_write(actor, found["organisation"])
+        row = (
+            conn.execute(
+                select(company_permits).where(
+                    company_permits.c.id == permit_id,
+                    company_permits.c.company_id == found["id"],
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise NotFoundError("permit", str(permit_id))
+        if row["revoked_on"] is not None:
+            raise RegistryError("invalid", f"the permit was revoked on {row['revoked_on']}")
+        if row["valid_from"] is not None and data.on_date < row["valid_from"]:
+            raise RegistryError(
+                "invalid",
+                f"the revocation date is before the permit's validity ({row['valid_from']})",
+            )
+        values = {"revoked_on": data.on_date, "revoke_reason": data.reason}
+        conn.execute(
+            update(company_permits).where(company_permits.c.id == permit_id).values(**values)
+        )
+        audit(
+            conn,
+            actor,
+            "permit.revoke",
+            "company_permit",
+            str(permit_id),
+            {"number": row["number"], "on_date": data.on_date.isoformat(), "reason": data.reason},
+            org,
+        )
+    out = {**dict(row), **values}
+    return {**out, "state": permit_state(out, dt.date.today())}
+
+
 def permits(engine: Engine, actor: Actor, ref: str) -> list[dict[str, Any]]:
-    """A company's permits, latest first."""
+    """A company's permits, latest first, each with its ``state`` today (revoked ones too)."""
     with engine.connect() as conn:
         found = find_company(conn, actor, ref)
         if found is None:
@@ -198,5 +284,9 @@ def permits(engine: Engine, actor: Actor, ref: str) -> list[dict[str, Any]]:
             select(company_permits).where(company_permits.c.company_id == found["id"]),
             company_permits,
             actor,
-        ).order_by(company_permits.c.valid_from.desc())
-        return [dict(r) for r in conn.execute(stmt).mappings()]
+        ).order_by(company_permits.c.valid_from.desc(), company_permits.c.id.desc())
+        today = dt.date.today()
+        return [
+            {**dict(r), "state": permit_state(dict(r), today)}
+            for r in conn.execute(stmt).mappings()
+        ]

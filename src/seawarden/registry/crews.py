@@ -24,6 +24,7 @@ from seawarden.registry.schemas import (
     PenaltyPointsIn,
     ServiceIn,
     TrainingIn,
+    WithholdIn,
 )
 from seawarden.registry.scope import NotFoundError, RegistryError, check_write, insert_id, scoped
 from seawarden.registry.ships import require_ship
@@ -237,6 +238,45 @@ def _year_points(conn: Connection, crew_id: str, year: int) -> int:
     return int(total)
 
 
+def _withhold(
+    conn: Connection,
+    actor: Actor,
+    crew_id: str,
+    org: str,
+    on: dt.date,
+    only: list[int] | None,
+    detail: dict[str, Any],
+) -> list[int]:
+    """Withhold the seafarer's certificates valid on ``on`` (only those in ``only`` if given).
+
+    Audited as ``crew.certificates_withheld`` with ``detail``; returns the ids withheld.
+    """
+    stmt = select(crew_certificates.c.id).where(
+        crew_certificates.c.crew_id == crew_id,
+        crew_certificates.c.withheld_on.is_(None),
+        or_(crew_certificates.c.expires_on.is_(None), crew_certificates.c.expires_on >= on),
+    )
+    if only is not None:
+        stmt = stmt.where(crew_certificates.c.id.in_(only))
+    withheld = sorted(int(x) for x in conn.execute(stmt).scalars())
+    if withheld:
+        conn.execute(
+            update(crew_certificates)
+            .where(crew_certificates.c.id.in_(withheld))
+            .values(withheld_on=on)
+        )
+        audit(
+            conn,
+            actor,
+            "crew.certificates_withheld",
+            "crew",
+            crew_id,
+            {"certificates": withheld, "on_date": on.isoformat(), **detail},
+            org,
+        )
+    return withheld
+
+
 @dataclass(frozen=True)
 class PenaltyResult:
     """Outcome of recording penalty points."""
@@ -272,33 +312,63 @@ def add_penalty_points(
         )
         withheld: list[int] = []
         if total >= WITHHOLD_POINTS:
-            held = conn.execute(
-                select(crew_certificates.c.id).where(
-                    crew_certificates.c.crew_id == crew["id"],
-                    crew_certificates.c.withheld_on.is_(None),
-                    or_(
-                        crew_certificates.c.expires_on.is_(None),
-                        crew_certificates.c.expires_on >= data.on_date,
-                    ),
-                )
-            ).scalars()
-            withheld = sorted(int(x) for x in held)
-            if withheld:
-                conn.execute(
-                    update(crew_certificates)
-                    .where(crew_certificates.c.id.in_(withheld))
-                    .values(withheld_on=data.on_date)
-                )
-                audit(
-                    conn,
-                    actor,
-                    "crew.certificates_withheld",
-                    "crew",
-                    crew["id"],
-                    {"certificates": withheld, "year_points": total, "threshold": WITHHOLD_POINTS},
-                    org,
-                )
+            withheld = _withhold(
+                conn,
+                actor,
+                crew["id"],
+                org,
+                data.on_date,
+                None,
+                {"year_points": total, "threshold": WITHHOLD_POINTS},
+            )
     return PenaltyResult(pid, total, withheld)
+
+
+def withhold_certificates(engine: Engine, actor: Actor, ref: str, data: WithholdIn) -> list[int]:
+    """Withhold a seafarer's certificates by decision of a supervisor (reason, legal basis).
+
+    Every certificate valid on ``data.on_date`` is withheld, or only those named in
+    ``data.certificates`` (each must be the seafarer's and valid that day). They come back as
+    after points: :func:`return_certificates` once an examination is passed after the
+    withholding. Returns the ids withheld.
+    """
+    with engine.begin() as conn:
+        crew = require_crew(conn, actor, ref)
+        org = check_write(actor, crew["organisation"])
+        if data.certificates is not None:
+            rows = (
+                conn.execute(
+                    select(crew_certificates).where(
+                        crew_certificates.c.crew_id == crew["id"],
+                        crew_certificates.c.id.in_(data.certificates),
+                    )
+                )
+                .mappings()
+                .all()
+            )
+            by_id = {int(r["id"]): r for r in rows}
+            for cid in data.certificates:
+                if cid not in by_id:
+                    raise NotFoundError("certificate", str(cid))
+                state = certificate_state(dict(by_id[cid]), data.on_date)
+                if state != "valid":
+                    raise RegistryError(
+                        "invalid", f"certificate {cid} is {state} on {data.on_date}"
+                    )
+        withheld = _withhold(
+            conn,
+            actor,
+            crew["id"],
+            org,
+            data.on_date,
+            data.certificates,
+            {"manual": True, "reason": data.reason, "legal_basis": data.legal_basis},
+        )
+        if not withheld:
+            raise RegistryError(
+                "invalid", f"the seafarer has no valid certificate on {data.on_date}"
+            )
+    return withheld
 
 
 def return_certificates(engine: Engine, actor: Actor, ref: str) -> list[int]:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 
 from seawarden.db.engine import audit
-from seawarden.registry.schemas import LicenceChange, LicenceIn, QuotaIn
+from seawarden.registry.schemas import LicenceChange, LicenceIn, QuotaChangeIn, QuotaIn
 from seawarden.registry.scope import NotFoundError, RegistryError, check_write, insert_id, scoped
 from seawarden.registry.ships import require_ship
 from seawarden.registry.tables import fishing_licences, fishing_quotas, ships
@@ -160,6 +160,53 @@ def record_catch(engine: Engine, actor: Actor, quota_id: int, tonnes: float) -> 
             org,
         )
     return {**dict(row), "caught_t": caught, "remaining_t": float(row["quota_t"]) - caught}
+
+
+def change_quota(
+    engine: Engine, actor: Actor, quota_id: int, data: QuotaChangeIn
+) -> dict[str, Any]:
+    """Set a quota's amount (tonnes), with a reason; returns the quota with ``remaining_t``.
+
+    The new amount may not be below what has already been caught against the quota.
+    """
+    with engine.begin() as conn:
+        row = (
+            conn.execute(
+                scoped(
+                    select(fishing_quotas).where(fishing_quotas.c.id == quota_id),
+                    fishing_quotas,
+                    actor,
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise NotFoundError("quota", str(quota_id))
+        org = check_write(actor, row["organisation"])
+        caught = float(row["caught_t"])
+        if data.quota_t < caught:
+            raise RegistryError(
+                "invalid",
+                f"the quota cannot be set below what has been caught ({caught:g} t)",
+            )
+        old = float(row["quota_t"])
+        if data.quota_t != old:
+            conn.execute(
+                update(fishing_quotas)
+                .where(fishing_quotas.c.id == quota_id)
+                .values(quota_t=data.quota_t)
+            )
+            audit(
+                conn,
+                actor,
+                "fishing.quota_change",
+                "fishing_quota",
+                str(quota_id),
+                {"old": old, "new": data.quota_t, "caught_t": caught, "reason": data.reason},
+                org,
+            )
+    return {**dict(row), "quota_t": data.quota_t, "remaining_t": data.quota_t - caught}
 
 
 def licences(engine: Engine, actor: Actor, on: dt.date | None = None) -> list[dict[str, Any]]:

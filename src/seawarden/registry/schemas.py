@@ -85,6 +85,14 @@ class ShipStatus(StrEnum):
     scrapped = "scrapped"
 
 
+class CompanyStatus(StrEnum):
+    """Where a company stands in the register."""
+
+    active = "active"
+    suspended = "suspended"
+    deregistered = "deregistered"
+
+
 class Regime(StrEnum):
     """Who inspected: port State control regimes, flag State control, others."""
 
@@ -428,3 +436,29 @@ class LicenceChange(Record):
     area: Annotated[str | None, Field(min_length=1, max_length=512)] = None
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
+
+
+class WithholdIn(Record):
+    """A supervisor's withholding of a seafarer's certificates: when, why and on what basis.
+
+    ``certificates`` names the certificates to withhold (every valid one when omitted).
+    """
+
+    on_date: dt.date
+    reason: Annotated[str, Field(min_length=1, max_length=512)]
+    legal_basis: Annotated[str, Field(min_length=1, max_length=512)]
+    certificates: Annotated[list[int] | None, Field(min_length=1, max_length=100)] = None
+
+
+class PermitRevocationIn(Record):
+    """The revocation of a company permit: the day it ends and why."""
+
+    on_date: dt.date
+    reason: Annotated[str, Field(min_length=1, max_length=512)]
+
+
+class QuotaChangeIn(Record):
+    """A new amount of a catch quota (tonnes) and why it changes."""
+
+    quota_t: Annotated[float, Field(ge=0, le=1e9)]
+    reason: Annotated[str, Field(min_length=1, max_length=512)]

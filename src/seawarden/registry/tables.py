@@ -66,6 +66,8 @@ company_permits = Table(
     Column("valid_from", Date, nullable=True),
     Column("valid_to", Date, nullable=True),
     Column("issuer", Text, nullable=True),
+    Column("revoked_on", Date, nullable=True),
+    Column("revoke_reason", Text, nullable=True),
     Index("ix_permit_company", "company_id"),
 )
 

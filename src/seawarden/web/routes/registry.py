@@ -50,12 +50,15 @@ from seawarden.registry.schemas import (
     LicenceIn,
     PenaltyPointsIn,
     PermitIn,
+    PermitRevocationIn,
+    QuotaChangeIn,
     QuotaIn,
     ServiceIn,
     ShipCertificateIn,
     ShipEventIn,
     ShipIn,
     TrainingIn,
+    WithholdIn,
 )
 from seawarden.registry.scope import RegistryError
 from seawarden.registry.tabular import (
@@ -617,6 +620,35 @@ def crew_certificates_return(
     return {"returned": ids}
 
 
+class WithholdBody(Body):
+    """A withholding of certificates: the day, the reason and the legal basis.
+
+    ``certificates`` names the certificates to withhold (every valid one when omitted).
+    """
+
+    on_date: dt.date
+    reason: str = Field(min_length=1, max_length=512)
+    legal_basis: str = Field(min_length=1, max_length=512)
+    certificates: list[Annotated[int, Field(ge=0, le=2_147_483_647)]] | None = Field(
+        None, min_length=1, max_length=100
+    )
+
+
+@router.post("/registry/crews/{ref}/certificates/withhold")
+def crew_certificates_withhold(
+    ref: Ref, body: WithholdBody, request: Request, who: Actor = Depends(actor)
+) -> dict[str, Any]:
+    """Withhold a seafarer's valid certificates (or those named), with reason and legal basis.
+
+    They are returned like after penalty points: once an examination is passed after the day.
+    """
+    with domain():
+        data = WithholdIn.model_validate(body.model_dump(exclude_none=True))
+    with domain(invalid=409):
+        ids = crews.withhold_certificates(_engine(request), who, _text(ref, "ref") or "", data)
+    return {"withheld": ids}
+
+
 @router.post("/registry/crews/{ref}/training", status_code=201)
 def crew_training(
     ref: Ref, body: TrainingBody, request: Request, who: Actor = Depends(actor)
@@ -697,6 +729,36 @@ def company_show(ref: Ref, request: Request, who: Actor = Depends(actor)) -> dic
         }
 
 
+class CompanyChange(Body):
+    """Changes to a company (only the fields given); the unified social credit code is fixed."""
+
+    name: str | None = Field(None, min_length=1, max_length=256)
+    uscc: str | None = Field(None, max_length=32)
+    imo_company_no: str | None = Field(None, max_length=16)
+    kind: str | None = Field(None, min_length=1, max_length=32)
+    address: str | None = Field(None, max_length=512)
+    ism_performance: Literal["high", "medium", "low", "very_low"] | None = None
+    status: Literal["active", "suspended", "deregistered"] | None = None
+
+
+@router.patch("/registry/companies/{ref}")
+def company_update(
+    ref: Ref, body: CompanyChange, request: Request, who: Actor = Depends(actor)
+) -> dict[str, Any]:
+    """Change a company's name, IMO company number, kind, address, ISM performance or status.
+
+    A field sent as ``null`` (address, IMO company number, ISM performance) is cleared; the
+    unified social credit code cannot change (400).
+    """
+    changes = body.model_dump(exclude_unset=True)
+    for required in ("name", "kind", "status"):
+        if required in changes and changes[required] is None:
+            raise HTTPException(400, f"{required} cannot be empty")
+    with domain():
+        diff = companies.update_company(_engine(request), who, _text(ref, "ref") or "", changes)
+    return {"changed": diff}
+
+
 class PermitBody(Body):
     """A company permit: kind, number, scope, validity and issuer."""
 
@@ -716,6 +778,26 @@ def company_permit(
     with domain():
         data = PermitIn.model_validate(body.model_dump(exclude_none=True))
         return {"id": companies.add_permit(_engine(request), who, _text(ref, "ref") or "", data)}
+
+
+class PermitRevokeBody(Body):
+    """The revocation of a permit: from which day and why."""
+
+    on_date: dt.date
+    reason: str = Field(min_length=1, max_length=512)
+
+
+@router.post("/registry/companies/{ref}/permits/{permit_id}/revoke")
+def company_permit_revoke(
+    ref: Ref, permit_id: Key, body: PermitRevokeBody, request: Request, who: Actor = Depends(actor)
+) -> dict[str, Any]:
+    """Revoke a company permit; it stays in the history, no longer valid from that day."""
+    with domain():
+        data = PermitRevocationIn.model_validate(body.model_dump())
+    with domain(invalid=409):
+        return companies.revoke_permit(
+            _engine(request), who, _text(ref, "ref") or "", permit_id, data
+        )
 
 
 class LicenceBody(Body):
@@ -745,6 +827,13 @@ class QuotaBody(Body):
     quota_t: float = Field(ge=0, le=1e9)
     caught_t: float = Field(0.0, ge=0, le=1e9)
     licence: str | None = Field(None, min_length=1, max_length=64)
+
+
+class QuotaChangeBody(Body):
+    """A quota's new amount (tonnes) and the reason for the change."""
+
+    quota_t: float = Field(ge=0, le=1e9)
+    reason: str = Field(min_length=1, max_length=512)
 
 
 class CatchBody(Body):
@@ -806,6 +895,17 @@ def quota_catch(
     """Add a landed catch to a quota; the answer gives what remains."""
     with domain():
         return fishing.record_catch(_engine(request), who, quota_id, body.tonnes)
+
+
+@router.patch("/registry/quotas/{quota_id}")
+def quota_change(
+    quota_id: Key, body: QuotaChangeBody, request: Request, who: Actor = Depends(actor)
+) -> dict[str, Any]:
+    """Change a quota's amount, with a reason (never below what has been caught: 409)."""
+    with domain():
+        data = QuotaChangeIn.model_validate(body.model_dump())
+    with domain(invalid=409):
+        return fishing.change_quota(_engine(request), who, quota_id, data)
 
 
 # ------------------------------------------------------------------ identity conflicts

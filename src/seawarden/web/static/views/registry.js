@@ -46,6 +46,9 @@ addTexts({
   rg_regime: "检查体系", rg_performance: "表现", rg_imo_audit: "IMO 审核", rg_eu: "欧盟认可", rg_loaded: "已加载",
   rg_rulesets: "信用规则版本", rg_install: "安装规则版本", rg_activate: "启用", rg_active: "当前启用", rg_version: "版本",
   rg_title: "标题", rg_activate_now: "安装后立即启用", rg_rules: "规则", rg_withheld: "扣留日期", rg_cert_grade: "证书等级", rg_exam_score: "成绩",
+  rg_withhold_certs: "扣留证书", rg_withhold_which: "证书 ID（逗号分隔，空为全部有效证书）", rg_withheld_n: "已扣留证书",
+  rg_edit_company: "变更企业信息", rg_address: "地址", rg_company_kind: "企业类别", rg_revoke: "撤销", rg_revoke_permit: "撤销许可",
+  rg_revoked_on: "撤销日期", rg_change_quota: "调整配额", rg_st_active: "正常", rg_st_suspended: "暂停", rg_st_deregistered: "注销",
 }, {
   nav_registry: "Register", nav_risk: "Risk", nav_credit: "Credit", nav_public: "Public service",
   rg_ships: "Ships", rg_crews: "Seafarers", rg_companies: "Companies", rg_conflicts: "Identity conflicts", rg_import: "Import & export",
@@ -89,6 +92,9 @@ addTexts({
   rg_regime: "Regime", rg_performance: "Performance", rg_imo_audit: "IMO audit", rg_eu: "EU recognised", rg_loaded: "Loaded",
   rg_rulesets: "Credit rule sets", rg_install: "Install rule set", rg_activate: "Activate", rg_active: "Active", rg_version: "Version",
   rg_title: "Title", rg_activate_now: "Activate after installing", rg_rules: "Rules", rg_withheld: "Withheld on", rg_cert_grade: "Grade", rg_exam_score: "Score",
+  rg_withhold_certs: "Withhold certificates", rg_withhold_which: "Certificate ids (comma-separated; empty: every valid one)", rg_withheld_n: "Certificates withheld",
+  rg_edit_company: "Edit company", rg_address: "Address", rg_company_kind: "Company kind", rg_revoke: "Revoke", rg_revoke_permit: "Revoke permit",
+  rg_revoked_on: "Revoked on", rg_change_quota: "Change quota", rg_st_active: "Active", rg_st_suspended: "Suspended", rg_st_deregistered: "Deregistered",
 });
 
 const WATCH = ["supervisor", "duty_officer"];
@@ -375,6 +381,20 @@ async function crewCareer(box, id) {
         if (v) await post("service", filled(v));
       }),
     );
+    if (c.certificates.some((x) => x.state === "valid")) {
+      actions.append(button(t("rg_withhold_certs"), async () => {
+        const v = await ask(t("rg_withhold_certs"), [
+          { name: "on_date", label: t("rg_on"), type: "date", value: new Date().toISOString().slice(0, 10) },
+          { name: "reason", label: t("rg_reason") }, { name: "legal_basis", label: t("rg_basis") },
+          { name: "certificates", label: t("rg_withhold_which") },
+        ]);
+        if (!v) return;
+        const { certificates, ...body } = filled(v);
+        if (certificates) body.certificates = certificates.split(",").map((x) => Number(x.trim())).filter((x) => x || x === 0);
+        const r = await post("certificates/withhold", body);
+        if (r) alert(`${t("rg_withheld_n")}: ${r.withheld.length}`);
+      }, { id: "rg-withhold-certs" }));
+    }
     if (c.certificates.some((x) => x.state === "withheld")) {
       actions.append(button(t("rg_return_certs"), async () => {
         const r = await post("certificates/return");
@@ -382,7 +402,7 @@ async function crewCareer(box, id) {
       }, { id: "rg-return-certs" }));
     }
   }
-  const certRows = c.certificates.map((x) => [x.number, x.grade, x.issued_on, x.expires_on, x.state, x.withheld_on,
+  const certRows = c.certificates.map((x) => [x.id, x.number, x.grade, x.issued_on, x.expires_on, x.state, x.withheld_on,
     isSupervisor() && x.state !== "withheld" ? button(t("rg_renew"), async () => {
       const v = await ask(t("rg_renew"), [
         { name: "expires_on", label: t("rg_expires"), type: "date" }, { name: "issued_on", label: t("rg_issued"), type: "date" },
@@ -394,7 +414,7 @@ async function crewCareer(box, id) {
     dl([[t("rg_year_points"), c.year_points], [t("rg_status"), c.crew.status], [t("rg_org"), c.crew.organisation]]),
     actions,
     el("h4", {}, t("rg_certificates")),
-    table([["number", t("rg_number")], ["grade", t("rg_cert_grade")], ["issued_on", t("rg_issued")], ["expires_on", t("rg_expires")],
+    table([["id", "ID"], ["number", t("rg_number")], ["grade", t("rg_cert_grade")], ["issued_on", t("rg_issued")], ["expires_on", t("rg_expires")],
       ["state", t("rg_state")], ["withheld_on", t("rg_withheld")], ["a", ""]], certRows, { id: "rg-crew-certificates" }),
     el("h4", {}, t("rg_training")),
     table([["course", t("rg_course")], ["provider", t("rg_provider")], ["completed_on", t("rg_completed")], ["certificate_no", t("rg_number")]], c.training),
@@ -424,10 +444,15 @@ async function fishingPage(box) {
         if (v && await guarded(() => api(`/api/registry/licences/${l.id}`, { method: "PATCH", body: filled(v) }))) await load();
       }) : ""]);
     const quotas = data.quotas.map((q) => [q.ship_id, q.year, q.species, q.quota_t, q.caught_t, q.remaining_t,
-      isSupervisor() ? button(t("rg_catch"), async () => {
+      isSupervisor() ? el("span", {}, button(t("rg_catch"), async () => {
         const v = await ask(t("rg_catch"), [{ name: "tonnes", label: t("rg_tonnes") }]);
         if (v && await guarded(() => api(`/api/registry/quotas/${q.id}/catches`, { method: "POST", body: { tonnes: Number(v.tonnes) } }))) await load();
-      }) : ""]);
+      }), " ", button(t("rg_change_quota"), async () => {
+        const v = await ask(t("rg_change_quota"), [
+          { name: "quota_t", label: t("rg_quota_t"), value: String(q.quota_t) }, { name: "reason", label: t("rg_reason") },
+        ]);
+        if (v && await guarded(() => api(`/api/registry/quotas/${q.id}`, { method: "PATCH", body: { quota_t: Number(v.quota_t), reason: v.reason } }))) await load();
+      }, { "data-quota": String(q.id) })) : ""]);
     out.replaceChildren(
       card(t("rg_licences"), table([["s", t("rg_ship")], ["f", "No."], ["n", t("rg_licence")], ["g", t("rg_gear")], ["a", t("rg_area")],
         ["vf", t("rg_from")], ["vt", t("rg_to")], ["x", ""]], licences, { id: "rg-licences" })),
@@ -505,14 +530,36 @@ async function showCompany(box, id) {
         { name: "issuer", label: t("rg_issuer") },
       ]);
       if (v && await guarded(() => api(`/api/registry/companies/${encodeURIComponent(c.id)}/permits`, { method: "POST", body: filled(v) }))) await showCompany(box, c.id);
-    }, { id: "rg-add-permit" }));
+    }, { id: "rg-add-permit" }), button(t("rg_edit_company"), async () => {
+      const statuses = ["active", "suspended", "deregistered"];
+      const first = (list, v) => [...list.filter((x) => x[0] === v), ...list.filter((x) => x[0] !== v)];
+      const v = await ask(t("rg_edit_company"), [
+        { name: "name", label: t("rg_name"), value: c.name }, { name: "address", label: t("rg_address"), value: c.address ?? "" },
+        { name: "kind", label: t("rg_company_kind"), value: c.kind }, { name: "imo_company_no", label: "IMO", value: c.imo_company_no ?? "" },
+        { name: "ism_performance", label: "ISM", options: first([["", "—"], ...["high", "medium", "low", "very_low"].map((x) => [x, x])], c.ism_performance ?? "") },
+        { name: "status", label: t("rg_status"), options: first(statuses.map((x) => [x, t(`rg_st_${x}`)]), c.status) },
+      ]);
+      if (!v) return;
+      const body = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x === "" ? null : x]));
+      if (await guarded(() => api(`/api/registry/companies/${encodeURIComponent(c.id)}`, { method: "PATCH", body }))) await showCompany(box, c.id);
+    }, { id: "rg-edit-company" }));
   }
+  const permitRows = data.permits.map((p) => [p.kind, p.number, p.scope, p.valid_from, p.valid_to, p.issuer, p.state, p.revoked_on, p.revoke_reason,
+    isSupervisor() && !p.revoked_on ? button(t("rg_revoke"), async () => {
+      const v = await ask(t("rg_revoke_permit"), [
+        { name: "on_date", label: t("rg_on"), type: "date", value: new Date().toISOString().slice(0, 10) },
+        { name: "reason", label: t("rg_reason") },
+      ]);
+      if (v && await guarded(() => api(`/api/registry/companies/${encodeURIComponent(c.id)}/permits/${p.id}/revoke`, { method: "POST", body: v }))) await showCompany(box, c.id);
+    }, { "data-permit": String(p.id) }) : ""]);
   box.replaceChildren(
-    card(c.name, dl([[t("rg_uscc"), c.uscc], ["IMO", c.imo_company_no], ["ISM", c.ism_performance], [t("rg_org"), c.organisation]]), actions),
+    card(c.name, dl([[t("rg_uscc"), c.uscc], ["IMO", c.imo_company_no], ["ISM", c.ism_performance], [t("rg_address"), c.address],
+      [t("rg_company_kind"), c.kind], [t("rg_status"), t(`rg_st_${c.status}`)], [t("rg_org"), c.organisation]]), actions),
     credit,
     card(t("rg_fleet"), table([["name", t("rg_name")], ["imo", t("rg_imo")], ["ship_type", t("rg_type")], ["roles", t("rg_kind")]],
       data.fleet.map((s) => [s.name, s.imo, s.ship_type, s.roles.join(", ")]))),
-    card(t("rg_permits"), table([["kind", t("rg_kind")], ["number", t("rg_number")], ["scope", t("rg_scope")], ["valid_from", t("rg_from")], ["valid_to", t("rg_to")], ["issuer", t("rg_issuer")]], data.permits, { id: "rg-permits" })),
+    card(t("rg_permits"), table([["kind", t("rg_kind")], ["number", t("rg_number")], ["scope", t("rg_scope")], ["valid_from", t("rg_from")], ["valid_to", t("rg_to")],
+      ["issuer", t("rg_issuer")], ["state", t("rg_state")], ["revoked_on", t("rg_revoked_on")], ["revoke_reason", t("rg_reason")], ["a", ""]], permitRows, { id: "rg-permits" })),
   );
   await showCredit(credit, c.id, "company");
 }
