@@ -27,6 +27,7 @@ from seawarden.ingest.pipeline import (
     finish_rebuild,
     rebuild,
 )
+from seawarden.positions.schema import POSITION_SCHEMA
 from seawarden.sim.engine import SimConfig, Simulation
 from seawarden.sim.output import write_files
 from seawarden.tracks.query import TrackQuery
@@ -39,10 +40,10 @@ SEAWARDEN = str(Path(sys.executable).parent / "seawarden")
 
 def _rows(data: Path) -> pa.Table:
     files = TrackStore(data).files()
-    table = pq.read_table(files)
+    # the stored columns only (not the partition keys the paths add, day and bucket)
+    table = pq.read_table(files, columns=POSITION_SCHEMA.names)
     # every column: rows equal in key, time and transmission keep no fixed order in the store
-    keys = [f.name for f in table.schema if not pa.types.is_dictionary(f.type)]
-    return table.sort_by([(name, "ascending") for name in keys])
+    return table.sort_by([(name, "ascending") for name in table.column_names])
 
 
 def _offsets(data: Path) -> dict[str, int]:

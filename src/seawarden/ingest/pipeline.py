@@ -505,9 +505,9 @@ def rebuild(
     staging = data_dir / REBUILD_DIR
     ingester = Ingester(staging, config)
     files = archive.files()
-    # File sources were ingested one after another: replay them in the order they arrived
-    # (their names sort by day and source, not by when they were read); live sources
-    # interleave by arrival.
+    # File sources were ingested one after another: replay them by their first chunk's
+    # arrival where it was recorded, else by day and name; live sources interleave by
+    # arrival.
     replays = sorted(
         (f for f in files if f.name.startswith("file_")), key=lambda f: (_first_arrival(f), f)
     )
