@@ -9,7 +9,14 @@ from sqlalchemy import Engine, insert, select, update
 
 from seawarden.db.engine import audit
 from seawarden.registry.schemas import LicenceChange, LicenceIn, QuotaChangeIn, QuotaIn
-from seawarden.registry.scope import NotFoundError, RegistryError, check_write, insert_id, scoped
+from seawarden.registry.scope import (
+    NotFoundError,
+    RegistryError,
+    check_write,
+    insert_id,
+    scoped,
+    scoped_row,
+)
 from seawarden.registry.ships import require_ship
 from seawarden.registry.tables import fishing_licences, fishing_quotas, ships
 from seawarden.security.actor import Actor
@@ -52,19 +59,7 @@ def update_licence(
 ) -> dict[str, Any]:
     """Change a licence's gear, area or period; returns the changed fields (old and new)."""
     with engine.begin() as conn:
-        row = (
-            conn.execute(
-                scoped(
-                    select(fishing_licences).where(fishing_licences.c.id == licence_id),
-                    fishing_licences,
-                    actor,
-                )
-            )
-            .mappings()
-            .first()
-        )
-        if row is None:
-            raise NotFoundError("fishing licence", str(licence_id))
+        row = scoped_row(conn, fishing_licences, licence_id, actor, "fishing licence")
         org = check_write(actor, row["organisation"])
         given = data.model_dump(exclude_none=True)
         merged = LicenceIn.model_validate({**dict(row), **given})
@@ -132,19 +127,7 @@ def record_catch(engine: Engine, actor: Actor, quota_id: int, tonnes: float) -> 
     if not tonnes >= 0:
         raise RegistryError("invalid", "a catch is a non-negative number of tonnes")
     with engine.begin() as conn:
-        row = (
-            conn.execute(
-                scoped(
-                    select(fishing_quotas).where(fishing_quotas.c.id == quota_id),
-                    fishing_quotas,
-                    actor,
-                )
-            )
-            .mappings()
-            .first()
-        )
-        if row is None:
-            raise NotFoundError("quota", str(quota_id))
+        row = scoped_row(conn, fishing_quotas, quota_id, actor, "quota")
         org = check_write(actor, row["organisation"])
         caught = float(row["caught_t"]) + tonnes
         conn.execute(
@@ -170,19 +153,7 @@ def change_quota(
     The new amount may not be below what has already been caught against the quota.
     """
     with engine.begin() as conn:
-        row = (
-            conn.execute(
-                scoped(
-                    select(fishing_quotas).where(fishing_quotas.c.id == quota_id),
-                    fishing_quotas,
-                    actor,
-                )
-            )
-            .mappings()
-            .first()
-        )
-        if row is None:
-            raise NotFoundError("quota", str(quota_id))
+        row = scoped_row(conn, fishing_quotas, quota_id, actor, "quota")
         org = check_write(actor, row["organisation"])
         caught = float(row["caught_t"])
         if data.quota_t < caught:

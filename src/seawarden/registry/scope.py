@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Insert, Select, Table, true
+from sqlalchemy import ColumnElement, Connection, Insert, RowMapping, Select, Table, select, true
 
 from seawarden.security.actor import Actor, Forbidden, Role
 
@@ -69,3 +69,12 @@ def insert_id(conn: Connection, stmt: Insert) -> int:
     if key is None or key[0] is None:
         raise RegistryError("database", "the database returned no key for the new row")
     return int(key[0])
+
+
+def scoped_row(conn: Connection, table: Table, key: int, actor: Actor, what: str) -> RowMapping:
+    """The row of ``table`` with id ``key`` in the actor's scope (else NotFoundError)."""
+    stmt = scoped(select(table).where(table.c.id == key), table, actor)
+    row = conn.execute(stmt).mappings().first()
+    if row is None:
+        raise NotFoundError(what, str(key))
+    return row

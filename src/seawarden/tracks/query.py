@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import duckdb
 import numpy as np
@@ -279,7 +280,7 @@ def _ms_of(value: object) -> int:
         if value.tzinfo is None:  # the store's times are UTC
             value = value.replace(tzinfo=dt.UTC)
         return int(value.timestamp() * 1000)
-    return int(str(value))
+    return int(cast(int, value))
 
 
 def read_snapshot(

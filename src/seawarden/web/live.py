@@ -60,6 +60,7 @@ class LiveHub:
         default_factory=OrderedDict
     )
     _encode_lock: threading.Lock = field(default_factory=threading.Lock)
+    _types_cache: tuple[int, dict[int, tuple[int, str | None]]] | None = None
     _waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = field(
         default_factory=set
     )
@@ -85,14 +86,25 @@ class LiveHub:
         self._waiters.clear()
 
     def _types(self) -> dict[int, tuple[int, str | None]]:
+        """Ship type and name by MMSI, re-read only when ``vessels.parquet`` changes."""
         path = self.data_dir / "vessels.parquet"
-        if not path.exists():
+        try:
+            version = path.stat().st_mtime_ns
+        except OSError:
             return {}
-        rows = pq.read_table(path, columns=["mmsi", "shiptype", "shipname"]).to_pylist()
-        return {
-            r["mmsi"]: (int(r["shiptype"]) if r["shiptype"] is not None else -1, r["shipname"])
-            for r in rows
-        }
+        if self._types_cache is None or self._types_cache[0] != version:
+            rows = pq.read_table(path, columns=["mmsi", "shiptype", "shipname"]).to_pylist()
+            self._types_cache = (
+                version,
+                {
+                    r["mmsi"]: (
+                        int(r["shiptype"]) if r["shiptype"] is not None else -1,
+                        r["shipname"],
+                    )
+                    for r in rows
+                },
+            )
+        return self._types_cache[1]
 
     def poll(self) -> bool:
         """Look for changes once; returns whether a frame was made."""

@@ -248,60 +248,44 @@ def _file(
 # ------------------------------------------------------------------ register: ships
 
 
-class ShipBody(Body):
+class _ShipFields(Body):
+    """Identities and particulars of a ship, each optional."""
+
+    imo: str | None = Field(None, max_length=16)
+    mmsi: int | None = Field(None, ge=0, le=999_999_999)
+    callsign: str | None = Field(None, max_length=16)
+    cn_ship_id: str | None = Field(None, max_length=16)
+    fishing_no: str | None = Field(None, max_length=32)
+    ship_type: str | None = Field(None, max_length=64)
+    flag: str | None = Field(None, max_length=8)
+    length_m: float | None = None
+    beam_m: float | None = None
+    draught_m: float | None = None
+    gross_tonnage: float | None = None
+    net_tonnage: float | None = None
+    deadweight_t: float | None = None
+    build_year: int | None = Field(None, ge=0, le=9999)
+    keel_laid: dt.date | None = None
+    class_society: str | None = Field(None, max_length=64)
+    port_of_registry: str | None = Field(None, max_length=64)
+    owner: str | None = Field(None, max_length=64)
+    operator: str | None = Field(None, max_length=64)
+    ism_company: str | None = Field(None, max_length=64)
+    status: str | None = Field(None, max_length=16)
+
+
+class ShipBody(_ShipFields):
     """A ship: identities, particulars, companies (by id, USCC or IMO company number)."""
 
     organisation: str | None = Field(None, max_length=64)
     name: str = Field(min_length=1, max_length=128)
-    imo: str | None = Field(None, max_length=16)
-    mmsi: int | None = Field(None, ge=0, le=999_999_999)
-    callsign: str | None = Field(None, max_length=16)
-    cn_ship_id: str | None = Field(None, max_length=16)
-    fishing_no: str | None = Field(None, max_length=32)
-    ship_type: str | None = Field(None, max_length=64)
-    flag: str | None = Field(None, max_length=8)
-    length_m: float | None = None
-    beam_m: float | None = None
-    draught_m: float | None = None
-    gross_tonnage: float | None = None
-    net_tonnage: float | None = None
-    deadweight_t: float | None = None
-    build_year: int | None = Field(None, ge=0, le=9999)
-    keel_laid: dt.date | None = None
-    class_society: str | None = Field(None, max_length=64)
-    port_of_registry: str | None = Field(None, max_length=64)
-    owner: str | None = Field(None, max_length=64)
-    operator: str | None = Field(None, max_length=64)
-    ism_company: str | None = Field(None, max_length=64)
-    status: str | None = Field(None, max_length=16)
     registered_on: dt.date | None = None
 
 
-class ShipChange(Body):
+class ShipChange(_ShipFields):
     """Changes to a ship (only the fields given); ``on``: the day of the change."""
 
     name: str | None = Field(None, min_length=1, max_length=128)
-    imo: str | None = Field(None, max_length=16)
-    mmsi: int | None = Field(None, ge=0, le=999_999_999)
-    callsign: str | None = Field(None, max_length=16)
-    cn_ship_id: str | None = Field(None, max_length=16)
-    fishing_no: str | None = Field(None, max_length=32)
-    ship_type: str | None = Field(None, max_length=64)
-    flag: str | None = Field(None, max_length=8)
-    length_m: float | None = None
-    beam_m: float | None = None
-    draught_m: float | None = None
-    gross_tonnage: float | None = None
-    net_tonnage: float | None = None
-    deadweight_t: float | None = None
-    build_year: int | None = Field(None, ge=0, le=9999)
-    keel_laid: dt.date | None = None
-    class_society: str | None = Field(None, max_length=64)
-    port_of_registry: str | None = Field(None, max_length=64)
-    owner: str | None = Field(None, max_length=64)
-    operator: str | None = Field(None, max_length=64)
-    ism_company: str | None = Field(None, max_length=64)
-    status: str | None = Field(None, max_length=16)
     on: dt.date | None = None
 
 
