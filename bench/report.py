@@ -473,8 +473,9 @@ def render_web(r: dict) -> list[str]:
         "",
         f"## {HEADINGS['web']}",
         "",
-        "From `bench/results/web.json` (`bench/web_bench.py`). `seawarden serve` (uvicorn, one",
-        f"process) on loopback over {_fmt(d['positions'])} positions of {_fmt(d['vessels'])}"
+        "From `bench/results/web.json` (`bench/web_bench.py`). `seawarden serve`"
+        f" ({m['server'].removeprefix('seawarden serve: ')})",
+        f"on loopback over {_fmt(d['positions'])} positions of {_fmt(d['vessels'])}"
         f" vessels on {', '.join(d['days'])}",
         "(the store of `bench/supervision_bench.py`, with vessel particulars; the",
         f"latest-position table made from its last {d['latest_built_from_last_hours']} hours),"
@@ -487,7 +488,8 @@ def render_web(r: dict) -> list[str]:
         f"(the service time) and with {max(c['wrk_connections'])} (the run the targets are"
         " judged on). wrk is closed-loop: each",
         "connection waits for its answer, so latency under more connections is mostly queueing",
-        f"behind the one server process. Python {m['python']}, {m['cpus']} CPUs ({m['cpu']});",
+        f"for the CPUs (wrk runs on the same machine). Python {m['python']}, {m['cpus']} CPUs"
+        f" ({m['cpu']});",
         f"1-minute load average {load[0]:.2f} before and {load[1]:.2f} after (the machine is"
         " shared with other work, so",
         "the figures are noisy).",
@@ -596,26 +598,28 @@ def render_web(r: dict) -> list[str]:
             "### Where the time goes",
             "",
             f"The parts of each request timed in the bench process, without HTTP. {dg['note']}",
-            "The memoised `flag_names` rows are an experiment, not Seawarden's code.",
+            "The rows marked *compare* time the per-row `records()` + `orjson` encoding that"
+            " the columnar JSON writer (`seawarden.tracks.json_rows`) replaced.",
             "",
             "| step | time |",
             "|---|---:|",
             f"| session lookup and actor (every request) | {_ms(la['session_and_actor_ms'])} |",
             f"| latest: read `latest.parquet` | {_ms(la['read_latest_parquet_ms'])} |",
-            f"| latest: `records()` of {_fmt(la['rows'])} rows | {_ms(la['records_ms'])} |",
-            f"| latest: `records()` with `flag_names` memoised |"
-            f" {_ms(la['experiment_records_flag_names_memoised_ms'])} |",
-            f"| latest: validate and serialise the JSON ({_fmt(la['response_bytes'])} bytes) |"
-            f" {_ms(la['validate_and_serialise_json_ms'])} |",
+            f"| latest: JSON of {_fmt(la['rows'])} rows ({_fmt(la['response_bytes'])} bytes) |"
+            f" {_ms(la['positions_json_ms'])} |",
+            "| latest: *compare* `records()` + `orjson` |"
+            f" {_ms(la['compare_records_and_orjson_ms'])} |",
             f"| track: particulars check, read `latest.parquet` |"
             f" {_ms(tr['particulars_read_latest_ms'])} |",
             f"| track: particulars check, `vessels.parquet` to Python |"
             f" {_ms(tr['particulars_read_vessels_parquet_to_pylist_ms'])} |",
             f"| track: `TrackQuery.track` ({_fmt(tr['positions'])} positions) |"
             f" {_ms(tr['query_track_ms'])} |",
-            f"| track: `records()` | {_ms(tr['records_ms'])} |",
-            f"| track: `records()` with `flag_names` memoised |"
-            f" {_ms(tr['experiment_records_flag_names_memoised_ms'])} |",
+            f"| track: JSON of the positions | {_ms(tr['positions_json_ms'])} |",
+            "| track: *compare* `records()` + `orjson` |"
+            f" {_ms(tr['compare_records_and_orjson_ms'])} |",
+            f"| track: the whole answer as a query worker builds it (`track_answer`) |"
+            f" {_ms(tr['track_answer_ms'])} |",
             "| live: hub poll with every vessel changed |"
             f" {_ms(lv['hub_poll_10000_changed_ms'])} |",
             f"| live: one client's frame (`since`, row filter, encode;"

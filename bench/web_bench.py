@@ -736,51 +736,38 @@ def _median_ms(fn: Any, n: int = 7) -> float:
 
 def diagnose(track_mmsi: int, day: str, clients: int, token: str) -> dict[str, Any]:
     """The steps of each request timed in this process (no HTTP, no server)."""
-    import functools
-
     import orjson
     import pyarrow.parquet as pq
-    from pydantic import TypeAdapter
 
-    import seawarden.tracks.cli as tracks_cli
     from seawarden.db.engine import connect
     from seawarden.security import accounts
-    from seawarden.tracks.cli import records
-    from seawarden.tracks.query import TrackQuery
+    from seawarden.tracks.json_rows import positions_json
+    from seawarden.tracks.output import records
+    from seawarden.tracks.query import TrackQuery, to_ms
     from seawarden.web.live import LiveHub, encode
+    from seawarden.web.query_pool import TrackRequest, track_answer
 
     engine = connect(db_url())
     q = TrackQuery.open(DATA)
-    body = TypeAdapter(dict[str, Any])
     table = q.latest()
-    recs = {"count": table.num_rows, "vessels": list(records(table))}
     t0 = f"{day}T00:00:00Z"
     t1 = f"{day}T23:59:59.999Z"
     track_table = q.track(track_mmsi, t0, t1)
+    request = TrackRequest(str(DATA), track_mmsi, to_ms(t0), to_ms(t1), None, None, 10_000)
 
     def session() -> Any:
         _session, u = accounts.resolve(engine, token)  # type: ignore[misc]
         return accounts.actor_for(engine, u, "127.0.0.1", None)
 
-    plain = tracks_cli.flag_names
-    tracks_cli.flag_names = functools.cache(plain)  # an experiment, not the project's code
-    try:
-        memo = (
-            _median_ms(lambda: list(records(table))),
-            _median_ms(lambda: list(records(track_table))),
-        )
-    finally:
-        tracks_cli.flag_names = plain
     latest = {
         "rows": table.num_rows,
         "session_and_actor_ms": _median_ms(session),
         "read_latest_parquet_ms": _median_ms(q.latest),
-        "records_ms": _median_ms(lambda: list(records(table))),
-        "validate_and_serialise_json_ms": _median_ms(
-            lambda: body.dump_json(body.validate_python(recs))
+        "positions_json_ms": _median_ms(lambda: positions_json(table)),
+        "compare_records_and_orjson_ms": _median_ms(
+            lambda: orjson.dumps({"vessels": list(records(table))})
         ),
-        "response_bytes": len(body.dump_json(recs)),
-        "experiment_records_flag_names_memoised_ms": memo[0],
+        "response_bytes": len(positions_json(table)),
     }
     track = {
         "mmsi": track_mmsi,
@@ -791,8 +778,11 @@ def diagnose(track_mmsi: int, day: str, clients: int, token: str) -> dict[str, A
             lambda: pq.read_table(DATA / "vessels.parquet").to_pylist()
         ),
         "query_track_ms": _median_ms(lambda: q.track(track_mmsi, t0, t1)),
-        "records_ms": _median_ms(lambda: list(records(track_table))),
-        "experiment_records_flag_names_memoised_ms": memo[1],
+        "positions_json_ms": _median_ms(lambda: positions_json(track_table)),
+        "compare_records_and_orjson_ms": _median_ms(
+            lambda: orjson.dumps({"positions": list(records(track_table))})
+        ),
+        "track_answer_ms": _median_ms(lambda: track_answer(request)),
     }
     hub = LiveHub(DATA, engine)
     hub.poll()  # the first picture
@@ -995,7 +985,12 @@ def run(
         )
         progress.remove_task(task)
     results["machine"]["load_average_1min"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
-    results["machine"]["server"] = "seawarden serve: uvicorn, one process, asyncio + h11"
+    from seawarden.web.query_pool import default_workers
+
+    results["machine"]["server"] = (
+        "seawarden serve: uvicorn (uvloop, httptools), one serving process; track answers"
+        f" built in {default_workers()} query worker processes (web.query_workers)"
+    )
     for name in ("latest", "track", "live"):
         r = results.get(name, {})
         print(f"{name:7s} {'met' if r.get('met') else 'NOT met'}: {r.get('margin', '')}")

@@ -14,6 +14,10 @@ from .traffic import START
 
 DATA = Path(__file__).parent / "data"
 
+# Track answers are built in the serving process unless a test asks for query workers
+# (tests/web/test_query_pool.py does): most tests start many short-lived applications.
+os.environ.setdefault("SEAWARDEN_WEB__QUERY_WORKERS", "0")
+
 
 @pytest.fixture(scope="session")
 def ais_data() -> Path:

@@ -64,6 +64,13 @@ class WebSettings(BaseModel):
     password_policy: Literal["dengbao", "asvs"] = Field(
         "dengbao", description="Password policy profile: 等级保护 (dengbao) or OWASP ASVS."
     )
+    query_workers: int | None = Field(
+        None,
+        ge=0,
+        le=64,
+        description="Worker processes that build track answers (default: one per CPU, at "
+        "most 4; 0: in the serving process).",
+    )
 
 
 class LedgerSettings(BaseModel):

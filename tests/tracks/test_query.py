@@ -201,3 +201,66 @@ def test_snapshot_reader_agrees_with_sql_over_the_ingested_store(
         assert np.allclose(got.column("age_s").to_numpy(), (at - times) / 1000.0)
         compared += got.num_rows
     assert compared > 20
+
+
+def _sql_track(files: list[Path], key: int, t0: int, t1: int) -> list[dict[str, Any]]:
+    import duckdb
+
+    from seawarden.tracks.query import COLUMNS
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    listed = ", ".join(f"'{f}'" for f in files)
+    rows = con.sql(
+        f"SELECT {COLUMNS}, epoch_ms(time) AS ms FROM read_parquet([{listed}]) "
+        f"WHERE vessel_key = {key} AND epoch_ms(time) BETWEEN {t0} AND {t1} "
+        "ORDER BY time, fingerprint"
+    ).to_arrow_table()
+    return [{**r, "time": r.pop("ms")} for r in rows.to_pylist()]
+
+
+@pytest.mark.parametrize("layout", ["parts", "compacted", "unsorted file"])
+def test_track_reader_orders_equal_times_by_transmission_in_any_layout(
+    tmp_path: Path, layout: str
+) -> None:
+    """Equal times (several transmissions in one millisecond) come in fingerprint order,
+    whether the vessel's rows lie in one sorted file, in several parts, or in a file that is
+    not sorted at all; the result is the SQL reference's, row for row."""
+    import pyarrow as pa
+
+    from seawarden.tracks.query import read_track
+
+    rng = np.random.default_rng(7)
+    n = 1200
+    b = PositionBatch.allocate(n)
+    b.vessel_key = rng.choice([413000001, 413000017], n)  # one bucket (16 buckets)
+    b.mmsi = b.vessel_key.astype(np.int32)
+    b.time = START + rng.integers(0, 400, n) * 60_000  # many equal times
+    b.rxtime = b.time
+    b.lat = rng.uniform(29, 31, n)
+    b.lon = rng.uniform(121, 123, n)
+    b.fingerprint = rng.integers(0, 2**62, n)
+    store = TrackStore(tmp_path)
+    if layout == "unsorted file":
+        path = tmp_path / "tracks" / "day=x" / "bucket=01" / "shuffled.parquet"
+        path.parent.mkdir(parents=True)
+        pq.write_table(b.to_arrow(), path, row_group_size=100)
+        files = [path]
+    else:
+        for k, part in enumerate(np.array_split(np.arange(n), 4)):
+            store.publish(store.write_parts(b.take(part), f"p{k}"))
+        if layout == "compacted":
+            store.publish(*store.compact(min_files=2, tag="c"))
+        files = store.files(None, 1)
+        assert len(files) == (1 if layout == "compacted" else 4)
+    for key in (413000001, 413000017):
+        for t0, t1 in ((START, START + 400 * 60_000), (START + 3_000_000, START + 9_000_000)):
+            got = read_track(files, key, t0, t1)
+            want = _sql_track(files, key, t0, t1)
+            rows = got.to_pylist()
+            times = got.column("time").cast(pa.int64()).to_pylist()
+            assert len(rows) == len(want) > 0
+            for row, ms, ref in zip(rows, times, want, strict=True):
+                assert ms == ref["time"]
+                assert (row["lat"], row["lon"]) == (ref["lat"], ref["lon"])
+    assert len(set(b.time.tolist())) < n  # the data did have equal times

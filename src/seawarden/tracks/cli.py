@@ -3,46 +3,24 @@
 from __future__ import annotations
 
 import csv
-import functools
 import sys
-from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import orjson
 import pyarrow as pa
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from seawarden.positions.schema import Flag, Source
+from seawarden.tracks.json_rows import positions_jsonl
+from seawarden.tracks.output import FIELDS, records
 from seawarden.tracks.query import QueryError, TrackQuery, to_ms
 from seawarden.tracks.store import StoreError
 
 DataDir = Annotated[Path, typer.Option("--data-dir", "-d", help="Data directory.")]
 vessels_app = typer.Typer(help="Vessel register of the track store: search.", no_args_is_help=True)
-
-#: Output fields, in order (``age_s`` only in snapshots).
-FIELDS = (
-    "mmsi",
-    "terminal",
-    "fishing_no",
-    "time",
-    "lat",
-    "lon",
-    "sog",
-    "cog",
-    "heading",
-    "status",
-    "source",
-    "station",
-    "stations",
-    "flags",
-    "segment",
-)
-_SOURCE_NAMES = {s.value: s.name.lower() for s in Source}
 
 
 class TrackFormat(StrEnum):
@@ -53,56 +31,10 @@ class TrackFormat(StrEnum):
     geojson = "geojson"
 
 
-def iso_times(column: pa.ChunkedArray | pa.Array) -> list[str]:
-    """ISO 8601 UTC text (millisecond precision) of a timestamp column."""
-    ms_type = pa.timestamp("ms", tz="UTC")
-    ms = np.asarray(
-        column.cast(ms_type).cast(pa.int64()).to_numpy(zero_copy_only=False), dtype="datetime64[ms]"
-    )
-    return [t + "Z" for t in np.datetime_as_string(ms, unit="ms").tolist()]
-
-
-@functools.cache
-def _flag_names(value: int) -> tuple[str, ...]:
-    return tuple(f.name.lower() for f in Flag if f.name and f is not Flag.NONE and value & f)
-
-
-def flag_names(value: int) -> list[str]:
-    """Names of the flags set in a flags value."""
-    return list(_flag_names(value))
-
-
-def _output_column(table: pa.Table, name: str) -> list[Any]:
-    """One output field of every row, as it is written (``None``: left out)."""
-    if name == "time":
-        return list(iso_times(table.column("time")))
-    values: list[Any] = table.column(name).to_pylist()
-    if name in ("mmsi", "heading", "status"):
-        return [None if v is None or v < 0 else v for v in values]
-    if name == "source":
-        return [None if v is None else _SOURCE_NAMES.get(v, str(v)) for v in values]
-    if name == "flags":
-        return [None if v is None else list(_flag_names(v)) for v in values]
-    if name in ("sog", "cog"):
-        return [None if v is None or v != v else round(v, 1) for v in values]
-    if name == "age_s":
-        return [None if v is None else round(v, 3) for v in values]
-    return values
-
-
-def records(table: pa.Table) -> Iterator[dict[str, Any]]:
-    """Output records of a positions table (nulls left out), built column by column."""
-    names = [n for n in (*FIELDS, "age_s") if n in table.column_names]
-    columns = [_output_column(table, n) for n in names]
-    for row in zip(*columns, strict=True):
-        yield {k: v for k, v in zip(names, row, strict=True) if v is not None}
-
-
 def write(table: pa.Table, fmt: TrackFormat, out: Any, title: str = "") -> None:
     """Write positions in a format."""
     if fmt is TrackFormat.jsonl:
-        for rec in records(table):
-            out.write(orjson.dumps(rec).decode() + "\n")
+        out.write(positions_jsonl(table).decode())
     elif fmt is TrackFormat.csv:
         names = [*FIELDS, *(("age_s",) if "age_s" in table.column_names else ())]
         writer = csv.DictWriter(out, fieldnames=names, extrasaction="ignore")

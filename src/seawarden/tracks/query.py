@@ -7,16 +7,17 @@ bucket) a query can touch.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from seawarden.positions.beidou import terminal_key
@@ -90,6 +91,10 @@ def _database() -> duckdb.DuckDBPyConnection:
         return _DB
 
 
+_CURRENT: dict[str, tuple[tuple[int, int, int], TrackQuery]] = {}
+"""The query over each data directory's last commit (see :meth:`TrackQuery.current`)."""
+
+
 @dataclass
 class TrackQuery:
     """Read side of one data directory."""
@@ -100,6 +105,27 @@ class TrackQuery:
     def open(cls, data_dir: Path | str) -> TrackQuery:
         """Queries over a data directory (read-only: no recovery is run)."""
         return cls(TrackStore(data_dir))
+
+    @classmethod
+    def current(cls, data_dir: Path | str) -> TrackQuery:
+        """Queries over a data directory's last commit, reused while that commit stands.
+
+        The commit record is replaced atomically by each commit, so its inode, size and
+        modification time tell whether a cached query still reads the current files.
+        """
+        root = str(data_dir)
+        try:
+            st = (Path(root) / "state" / "commit.json").stat()
+            version = (st.st_ino, st.st_size, st.st_mtime_ns)
+        except OSError:
+            return cls.open(root)
+        cached = _CURRENT.get(root)
+        if cached is None or cached[0] != version:
+            cached = (version, cls.open(root))
+            if len(_CURRENT) >= 64:
+                _CURRENT.clear()
+            _CURRENT[root] = cached
+        return cached[1]
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         con = _database().cursor()
@@ -241,37 +267,83 @@ class TrackQuery:
             ).to_arrow_table()
 
 
+@functools.lru_cache(maxsize=512)
+def _footer(path: str, mtime_ns: int, size: int) -> pq.FileMetaData:
+    """A Parquet file's parsed footer, once per file version.
+
+    The store never rewrites a file in place, so path, modification time and size identify
+    its contents.
+    """
+    return pq.read_metadata(path)
+
+
+def open_parquet(path: Path) -> pq.ParquetFile:
+    """A Parquet file with its footer parsed once per file version, not once per query."""
+    st = path.stat()
+    return pq.ParquetFile(path, metadata=_footer(str(path), st.st_mtime_ns, st.st_size))
+
+
 def read_track(files: list[Path], key: int, t0: int, t1: int) -> pa.Table:
     """One vessel's rows in [t0, t1] (epoch ms) from track files, by time and transmission.
 
     Files are sorted by vessel, so the row groups' vessel_key statistics leave only the
     groups holding the vessel to be read (pyarrow, no SQL engine: a few milliseconds, and
-    nothing shared between concurrent requests).
+    nothing shared between concurrent requests). Within a file sorted by vessel and time
+    the vessel's rows are one slice; rows with equal times are put in transmission order
+    (their fingerprint), which is then read as well.
     """
-    parts = []
-    for path in files:
-        pf = pq.ParquetFile(path)
-        md = pf.metadata
-        col = pf.schema_arrow.get_field_index("vessel_key")
-        groups = []
-        for g in range(md.num_row_groups):
-            stats = md.row_group(g).column(col).statistics
-            if stats is None or not stats.has_min_max or stats.min <= key <= stats.max:
-                groups.append(g)
-        if not groups:
-            continue
-        part = pf.read_row_groups(groups, columns=[*_COLUMN_NAMES, "fingerprint"])
-        ms = part.column("time").cast(pa.int64())
-        keep = pc.and_(
-            pc.equal(part.column("vessel_key"), key),
-            pc.and_(pc.greater_equal(ms, t0), pc.less_equal(ms, t1)),
-        )
-        parts.append(part.filter(keep))
+    found = [_vessel_rows(path, key, t0, t1, with_fingerprint=False) for path in files]
+    parts = [p for p in found if p is not None]
     if not parts:
         return _empty()
-    table = pa.concat_tables(parts, promote_options="permissive")
-    table = table.sort_by([("time", "ascending"), ("fingerprint", "ascending")])
+    table = parts[0] if len(parts) == 1 else pa.concat_tables(parts, promote_options="permissive")
+    ms = table.column("time").cast(pa.int64()).to_numpy()
+    if len(parts) > 1 or not bool(np.all(ms[1:] >= ms[:-1])):
+        order = np.argsort(ms, kind="stable")
+        table, ms = table.take(pa.array(order)), ms[order]
+    if ms.size > 1 and not bool(np.all(ms[1:] > ms[:-1])):  # equal times: by transmission
+        found = [_vessel_rows(path, key, t0, t1, with_fingerprint=True) for path in files]
+        table = pa.concat_tables([p for p in found if p is not None], promote_options="permissive")
+        table = table.sort_by([("time", "ascending"), ("fingerprint", "ascending")])
     return table.select(_COLUMN_NAMES).cast(_empty().schema)
+
+
+def _vessel_rows(path: Path, key: int, t0: int, t1: int, with_fingerprint: bool) -> pa.Table | None:
+    """The rows of one vessel in [t0, t1] in one track file (``None``: none there)."""
+    pf = open_parquet(path)
+    groups = _overlapping_groups(pf, "vessel_key", lambda lo, hi: lo <= key <= hi)
+    if not groups:
+        return None
+    columns = [*_COLUMN_NAMES, "fingerprint"] if with_fingerprint else _COLUMN_NAMES
+    part = pf.read_row_groups(groups, columns=columns)
+    keys = part.column("vessel_key").to_numpy()
+    ms = part.column("time").cast(pa.int64()).to_numpy()
+    if bool(np.all(keys[1:] >= keys[:-1])):  # sorted by vessel: its rows are one slice
+        lo, hi = (int(i) for i in np.searchsorted(keys, [key, key + 1]))
+        span = ms[lo:hi]
+        if bool(np.all(span[1:] >= span[:-1])):  # and by time: so is the time range
+            a = lo + int(np.searchsorted(span, t0, side="left"))
+            b = lo + int(np.searchsorted(span, t1, side="right"))
+            return part.slice(a, b - a) if b > a else None
+    keep = (keys == key) & (ms >= t0) & (ms <= t1)
+    return part.filter(pa.array(keep)) if keep.any() else None
+
+
+def _overlapping_groups(
+    pf: pq.ParquetFile, column: str, overlaps: Callable[[Any, Any], bool]
+) -> list[int]:
+    """Row groups whose statistics of ``column`` (min, max) may hold wanted rows.
+
+    A group without statistics is always read.
+    """
+    md = pf.metadata
+    col = pf.schema_arrow.get_field_index(column)
+    groups = []
+    for g in range(md.num_row_groups):
+        stats = md.row_group(g).column(col).statistics
+        if stats is None or not stats.has_min_max or overlaps(stats.min, stats.max):
+            groups.append(g)
+    return groups
 
 
 def _ms_of(value: object) -> int:
@@ -297,14 +369,10 @@ def read_snapshot(
     """
     parts = []
     for path in files:
-        pf = pq.ParquetFile(path)
-        md = pf.metadata
-        col = pf.schema_arrow.get_field_index("time")
-        groups = []
-        for g in range(md.num_row_groups):
-            st = md.row_group(g).column(col).statistics
-            if st is None or not st.has_min_max or (_ms_of(st.max) >= t0 and _ms_of(st.min) <= t1):
-                groups.append(g)
+        pf = open_parquet(path)
+        groups = _overlapping_groups(
+            pf, "time", lambda lo, hi: _ms_of(hi) >= t0 and _ms_of(lo) <= t1
+        )
         if groups:
             parts.append(pf.read_row_groups(groups, columns=_COLUMN_NAMES))
     if not parts:
@@ -342,6 +410,7 @@ def _ms(table: pa.Table) -> pa.Table:
     return table.cast(pa.schema(fields))
 
 
+@functools.cache
 def _empty(with_age: bool = False) -> pa.Table:
     from seawarden.positions.schema import POSITION_SCHEMA
 

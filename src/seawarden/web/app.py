@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -12,8 +12,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from seawarden import __version__
@@ -23,6 +24,7 @@ from seawarden.security.actor import Forbidden
 from seawarden.settings import get_settings
 from seawarden.web.deps import State
 from seawarden.web.live import LiveHub
+from seawarden.web.query_pool import QueryPool, default_workers
 from seawarden.web.routes import (
     admin,
     auth,
@@ -97,21 +99,93 @@ class _TooLargeError(Exception):
     pass
 
 
+class SecurityHeaders:
+    """A request id for every request, and the security headers on every response.
+
+    The id comes from a well-formed ``X-Request-ID`` header or is made up; it is kept in
+    ``request.state.request_id`` (for the audit trail) and echoed in the response.
+    """
+
+    def __init__(self, app: ASGIApp, csp: str) -> None:
+        self.app = app
+        self.csp = csp.encode()
+        self.docs_csp = csp.replace(
+            "script-src 'self'", "script-src 'self' 'unsafe-inline'"
+        ).encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Tag the request, then add the headers to the response's start."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rid = ""
+        for name, value in scope.get("headers", []):
+            if name == b"x-request-id":
+                rid = value.decode("latin-1")
+                break
+        if not (rid.isascii() and rid.isalnum() and len(rid) <= 64):
+            rid = secrets.token_hex(8)
+        scope.setdefault("state", {})["request_id"] = rid
+        path: str = scope.get("path", "")
+        csp = self.docs_csp if path == "/docs" else self.csp
+        api = path.startswith("/api/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v) for k, v in message.get("headers", []) if k not in _SECURITY_HEADER_NAMES
+                ]
+                if api and not any(k == b"cache-control" for k, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
+                headers += [
+                    (b"x-request-id", rid.encode()),
+                    (b"content-security-policy", csp),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"no-referrer"),
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+_SECURITY_HEADER_NAMES = frozenset(
+    {
+        b"x-request-id",
+        b"content-security-policy",
+        b"x-content-type-options",
+        b"x-frame-options",
+        b"referrer-policy",
+    }
+)
+
+
 def create_app(
     data_dir: Path | str,
     url: str | None = None,
     secure_cookies: bool = True,
     live_hub: bool = True,
     extras: dict[str, Any] | None = None,
+    query_workers: int | None = None,
 ) -> FastAPI:
-    """The FastAPI application for one data directory and database."""
+    """The FastAPI application for one data directory and database.
+
+    ``query_workers``: processes that build track answers (default: ``web.query_workers``,
+    else one per CPU up to four; 0: none, the serving process builds them).
+    """
     data_dir = Path(data_dir)
     engine = connect(database_url(data_dir, url))
     st = State(data_dir, engine, secure_cookies, dict(extras or {}))
     ledger_platform = install_ledger(engine, data_dir)  # signs dangerous-goods decisions
     st.extras["ledger"] = ledger_platform
     hub = LiveHub(data_dir, engine) if live_hub else None
-    csp = content_security_policy(get_settings().web.tile_url)
+    web_settings = get_settings().web
+    csp = content_security_policy(web_settings.tile_url)
+    if query_workers is None:
+        query_workers = web_settings.query_workers
+    pool = QueryPool(default_workers() if query_workers is None else query_workers)
+    st.extras["query_pool"] = pool
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -119,7 +193,9 @@ def create_app(
             hub.start()
             st.extras["hub"] = hub
         ledger_platform.start()  # anchors the audit trail every SEAWARDEN_LEDGER__ANCHOR_EVERY_S
+        await run_in_threadpool(pool.start)
         yield
+        pool.stop()
         ledger_platform.stop()
         if hub is not None:
             hub.stop()
@@ -148,26 +224,7 @@ def create_app(
     ):
         app.include_router(r)
 
-    @app.middleware("http")
-    async def headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        rid = request.headers.get("x-request-id", "")
-        request.state.request_id = rid if rid.isalnum() and len(rid) <= 64 else secrets.token_hex(8)
-        response = await call_next(request)
-        response.headers["x-request-id"] = request.state.request_id
-        response.headers["content-security-policy"] = (
-            csp.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
-            if request.url.path == "/docs"
-            else csp
-        )
-        response.headers["x-content-type-options"] = "nosniff"
-        response.headers["x-frame-options"] = "DENY"
-        response.headers["referrer-policy"] = "no-referrer"
-        if request.url.path.startswith("/api/"):
-            response.headers.setdefault("cache-control", "no-store")
-        return response
-
+    app.add_middleware(SecurityHeaders, csp=csp)
     app.add_middleware(BodyLimit)
 
     @app.exception_handler(Forbidden)

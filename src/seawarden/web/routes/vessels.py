@@ -5,7 +5,9 @@ Everything is limited to the caller's jurisdiction.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import numpy as np
@@ -14,12 +16,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from seawarden.security.actor import Actor
-from seawarden.tracks.cli import records
+from seawarden.tracks.json_rows import positions_json
+from seawarden.tracks.output import records
 from seawarden.tracks.query import QueryError, TrackQuery, to_ms
 from seawarden.web.deps import ERRORS, actor, bbox, page_size, state, time_range
-from seawarden.web.jurisdiction import grid, visible_rows
+from seawarden.web.jurisdiction import REFRESH_S, grid, visible_rows
+from seawarden.web.query_pool import QueryPool, TrackRequest
 
 router = APIRouter(prefix="/api", tags=["vessels"], responses=ERRORS)
 
@@ -33,7 +38,7 @@ def _query(request: Request) -> TrackQuery:
     st = state(request)
     if not (st.data_dir / "state" / "commit.json").exists():
         raise HTTPException(503, "no positions stored yet")
-    return TrackQuery.open(st.data_dir)
+    return TrackQuery.current(st.data_dir)
 
 
 def _latest_table(request: Request, query: TrackQuery) -> pa.Table:
@@ -66,11 +71,6 @@ def _in_box(table: pa.Table, box: tuple[float, float, float, float] | None) -> p
     return table.filter(pa.array(inside))
 
 
-def _json(payload: dict[str, Any]) -> Response:
-    """Large answers (thousands of positions) encoded straight from their records."""
-    return Response(orjson.dumps(payload), media_type="application/json")
-
-
 def _time(value: str | None, name: str) -> int | None:
     if value is None:
         return None
@@ -101,8 +101,9 @@ def latest(
     key = (version, extras.get("grid", (None,))[0], who.visible, box, n)
     if (hit := cache.get(key)) is None:
         table = visible_rows(request, who, _in_box(_latest_table(request, query), box))
-        hit = orjson.dumps(
-            {"count": min(table.num_rows, n), "vessels": list(records(table.slice(0, n)))}
+        hit = b'{"count":%d,"vessels":%b}' % (
+            min(table.num_rows, n),
+            positions_json(table.slice(0, n)),
         )
         cache[key] = hit
         while len(cache) > LATEST_ANSWERS:
@@ -142,6 +143,55 @@ def _latest_visible(request: Request, who: Actor, vessel: str) -> pa.Table:
     return latest_rows
 
 
+VISIBLE_KEY_SETS = 32
+"""Sets of visible vessel keys kept per (latest-table version, grid, scope)."""
+
+
+def _visible_key_version(request: Request, who: Actor) -> tuple[Any, ...]:
+    extras = state(request).extras
+    path = state(request).data_dir / "latest.parquet"
+    try:
+        latest_version = path.stat().st_mtime_ns
+    except OSError:
+        latest_version = 0
+    return (latest_version, extras.get("grid", (None,))[0], who.visible)
+
+
+def _cached_visible_keys(request: Request, who: Actor) -> frozenset[int | str] | None:
+    """The visible vessel keys if already worked out for this version and scope."""
+    loaded = state(request).extras.get("grid")
+    if loaded is None or time.monotonic() - loaded[0] > REFRESH_S:
+        return None  # the grid is due to be re-read first
+    cache: OrderedDict[Any, frozenset[int | str]] = state(request).extras.setdefault(
+        "visible_keys", OrderedDict()
+    )
+    return cache.get(_visible_key_version(request, who))
+
+
+def _visible_keys(request: Request, who: Actor) -> frozenset[int | str]:
+    """Keys (vessel key, MMSI, terminal) of the vessels the caller may see.
+
+    A vessel is visible when its latest position lies in the caller's jurisdiction; the
+    set is worked out once per version of the latest table, grid and scope.
+    """
+    grid(request)  # the grid in force (re-read at most once a minute)
+    version = _visible_key_version(request, who)
+    cache: OrderedDict[Any, frozenset[int | str]] = state(request).extras.setdefault(
+        "visible_keys", OrderedDict()
+    )
+    found = cache.get(version)
+    if found is None:
+        rows = visible_rows(request, who, _latest_table(request, _query(request)))
+        keys: set[int | str] = set(rows.column("vessel_key").to_pylist())
+        keys.update(m for m in rows.column("mmsi").to_pylist() if m is not None)
+        keys.update(t for t in rows.column("terminal").to_pylist() if t is not None)
+        found = frozenset(keys)
+        cache[version] = found
+        while len(cache) > VISIBLE_KEY_SETS:
+            cache.popitem(last=False)
+    return found
+
+
 @router.get("/vessels/{vessel}")
 def particulars(vessel: str, request: Request, who: Actor = Depends(actor)) -> dict[str, Any]:
     """A vessel's particulars, change history and latest position."""
@@ -165,7 +215,7 @@ def particulars(vessel: str, request: Request, who: Actor = Depends(actor)) -> d
 
 
 @router.get("/vessels/{vessel}/track", response_class=JSONResponse)
-def track(
+async def track(
     vessel: str,
     request: Request,
     start: str | None = Query(None, alias="from"),
@@ -180,20 +230,24 @@ def track(
     if t0 is None and t1 is not None:
         t0 = t1 - 86_400_000
     time_range(t0, t1)
-    q = _query(request)
-    _latest_visible(request, who, vessel)  # 404 outside the jurisdiction
+    n = page_size(limit, 10_000)
+    st = state(request)
+    if not (st.data_dir / "state" / "commit.json").exists():
+        raise HTTPException(503, "no positions stored yet")
+    visible = _cached_visible_keys(request, who)
+    if visible is None:
+        visible = await run_in_threadpool(_visible_keys, request, who)
+    if _vessel_key(vessel) not in visible:
+        raise HTTPException(404, "no such vessel in your jurisdiction")
+    pool: QueryPool = st.extras["query_pool"]
+    req = TrackRequest(str(st.data_dir), _vessel_key(vessel), t0, t1, simplify, every, n)
     try:
-        table = q.track(_vessel_key(vessel), t0, t1, simplify_m=simplify, every_s=every)
+        body = await pool.track_async(req)
     except QueryError as exc:
         raise HTTPException(400, str(exc)) from None
-    n = page_size(limit, 10_000)
-    return _json(
-        {
-            "count": table.num_rows,
-            "truncated": table.num_rows > n,
-            "positions": list(records(table.slice(0, n))),
-        }
-    )
+    except BrokenProcessPool:
+        raise HTTPException(503, "track workers unavailable, try again") from None
+    return Response(body, media_type="application/json")
 
 
 @router.get("/snapshot", response_class=JSONResponse)
@@ -208,7 +262,12 @@ def snapshot(
     t = _time(at, "at")
     assert t is not None
     table = visible_rows(request, who, _query(request).snapshot(t, bbox(bbox_), max_age))
-    return _json({"at": at, "count": table.num_rows, "vessels": list(records(table))})
+    body = b'{"at":%b,"count":%d,"vessels":%b}' % (
+        orjson.dumps(at),
+        table.num_rows,
+        positions_json(table),
+    )
+    return Response(body, media_type="application/json")
 
 
 @router.get("/collision/snapshot")
