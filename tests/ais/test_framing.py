@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from seawarden.ais import (
@@ -384,3 +386,30 @@ def test_other_encapsulated_sentences_are_not_ais() -> None:
     pwr = "!AIPWR,U,1,2" + "*00"
     _, decoder = decode_lines([pwr, LINE])
     assert outcomes(decoder) == {"ok": 1, "not_ais": 1}
+
+
+def test_payload_values_are_the_unarmoured_payloads(ais_data: Path) -> None:
+    """The compiled payload packer gives each message's bits as the reference unarmouring."""
+    import numpy as np
+
+    from seawarden.ais import Decoder
+    from seawarden.ais import framer as framing
+    from seawarden.ais.sixbit import unarmour
+
+    data = b"".join(
+        (ais_data / name).read_bytes()
+        for name in ("gpsd__ais-nmea-type6-fid55.log", "dma__stream_example.txt")
+    )
+    chunk = Decoder().decode(data, final=True)
+    ks = np.arange(chunk.n_messages, dtype=np.int64)
+    got = chunk.payload_values(ks)
+    assert len(got) == chunk.n_messages > 1000
+    multi = 0
+    for k, (value, nbits) in zip(ks.tolist(), got, strict=True):
+        src = chunk.data if chunk.msgs[framing.M_SRC, k] == 0 else chunk.asm
+        start, length = int(chunk.msgs[framing.M_START, k]), int(chunk.msgs[framing.M_LEN, k])
+        text = src[start : start + length].tobytes().decode("ascii")
+        assert (value, nbits) == unarmour(text, int(chunk.msgs[framing.M_FILL, k]))
+        multi += int(chunk.msgs[framing.M_SRC, k] != 0)
+    assert multi > 0  # reassembled multi-sentence messages were checked too
+    assert chunk.payload_values(ks[:0]) == []

@@ -168,14 +168,16 @@ def _applications(
         fid = cols["fid"].to_numpy(zero_copy_only=False)[candidates]
         keys = types[candidates] * 1_000_000 + dac * 100 + fid
         known = np.isin(keys, _APPLICATION_KEYS)
-        for r, t, a, f in zip(
-            candidates[known].tolist(),
+        rows = candidates[known]
+        payloads = chunk.payload_values(idx[rows].astype(np.int64))
+        for r, t, a, f, (value, nbits) in zip(
+            rows.tolist(),
             types[candidates][known].tolist(),
             dac[known].tolist(),
             fid[known].tolist(),
+            payloads,
             strict=True,
         ):
-            value, nbits = chunk.payload_bits(int(idx[r]))
             app = decode_application(t, a, f, Bits(value, nbits), scaled)
             if app is not None:
                 out[r] = orjson.dumps(app).decode()

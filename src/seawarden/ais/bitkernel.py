@@ -109,6 +109,31 @@ def _pack(chars: U8, off: int, nchars: int, words: I64) -> None:
 
 
 @njit
+def pack_payloads(buf: U8, asm: U8, msgs: I64, ks: I64, offsets: I64, out: U8) -> None:
+    """Bits of messages ``ks`` packed into bytes, big-endian, zero-padded at the end.
+
+    Message ``ks[i]`` goes to ``out[offsets[i]:offsets[i + 1]]`` (``ceil(6 * chars / 8)``
+    bytes each; the caller sets the offsets).
+    """
+    for i in range(ks.size):
+        k = ks[i]
+        chars = buf if msgs[M_SRC, k] == 0 else asm
+        off = msgs[M_START, k]
+        p = offsets[i]
+        acc = 0
+        held = 0
+        for c in range(msgs[M_LEN, k]):
+            acc = ((acc << 6) | _sixbit(chars[off + c])) & 0x3FFF
+            held += 6
+            if held >= 8:
+                held -= 8
+                out[p] = (acc >> held) & 255
+                p += 1
+        if held:
+            out[p] = (acc << (8 - held)) & 255
+
+
+@njit
 def classify(
     buf: U8,
     asm: U8,

@@ -20,7 +20,6 @@ import numpy.typing as npt
 from seawarden.ais import bitkernel, framer
 from seawarden.ais.errors import Outcome, outcome_name
 from seawarden.ais.framer import N_MCOLS, SLOTS, FramerState
-from seawarden.ais.sixbit import unarmour
 from seawarden.ais.tables import (
     COLUMN_DIV,
     COLUMN_OFFSET,
@@ -257,12 +256,25 @@ class DecodedChunk:
         validity = self.tval[int(self.text_val_base[g]) : int(self.text_val_base[g]) + n]
         return data, offsets, validity
 
-    def payload_bits(self, k: int) -> tuple[int, int]:
-        """Bits of message ``k`` as (value, number of bits)."""
-        src = self.data if self.msgs[framer.M_SRC, k] == 0 else self.asm
-        start = int(self.msgs[framer.M_START, k])
-        payload = src[start : start + int(self.msgs[framer.M_LEN, k])].tobytes().decode("ascii")
-        return unarmour(payload, int(self.msgs[framer.M_FILL, k]))
+    def payload_values(self, ks: I64) -> list[tuple[int, int]]:
+        """Bits of messages ``ks`` as (value, number of bits), packed in one compiled pass."""
+        if ks.size == 0:
+            return []
+        chars = self.msgs[framer.M_LEN, ks]
+        fill = self.msgs[framer.M_FILL, ks]
+        sizes = (chars * 6 + 7) // 8
+        offsets = np.zeros(ks.size + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        out = np.empty(int(offsets[-1]), dtype=_BYTE)
+        bitkernel.pack_payloads(self.data, self.asm, self.msgs, ks, offsets, out)
+        blob = out.astype(np.uint8, copy=False).tobytes()
+        shift = (sizes * 8 - chars * 6 + fill).tolist()
+        nbits = (chars * 6 - fill).tolist()
+        bounds = offsets.tolist()
+        return [
+            (int.from_bytes(blob[bounds[i] : bounds[i + 1]], "big") >> shift[i], nbits[i])
+            for i in range(ks.size)
+        ]
 
     def tag_text(self, k: int) -> str:
         """Raw extra tag-block fields of message ``k`` (empty when none)."""

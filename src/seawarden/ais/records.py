@@ -252,9 +252,8 @@ class _Builder:
 
         Dicts get the fields in place of ``data``; records get them in ``application``.
         """
-        chunk = self.chunk
-        for i, k in enumerate(idx):
-            item = items[i]
+        known: list[tuple[int, int, Any, Any]] = []
+        for i, item in enumerate(items):
             t, dac, fid = (
                 (item.type, item.dac, item.fid)
                 if self.records
@@ -264,12 +263,18 @@ class _Builder:
                     item.get("fid"),
                 )
             )
-            if (t, dac, fid) not in _APP_KEYS:
-                continue
-            value, nbits = chunk.payload_bits(k)
+            if (t, dac, fid) in _APP_KEYS:
+                known.append((i, t, dac, fid))
+        if not known:
+            return
+        ks = np.array([idx[i] for i, _, _, _ in known], dtype=np.int64)
+        for (i, t, dac, fid), (value, nbits) in zip(
+            known, self.chunk.payload_values(ks), strict=True
+        ):
             app = decode_application(t, dac, fid, Bits(value, nbits), self.scaled)
             if app is None:
                 continue
+            item = items[i]
             if self.records:
                 items[i] = item._replace(application=app)
                 continue
