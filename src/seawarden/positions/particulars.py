@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 #: Fields tracked, by the family table they come from.
 FIELDS_BY_FAMILY: dict[str, tuple[str, ...]] = {
@@ -59,13 +60,16 @@ HISTORY_SCHEMA = pa.schema(
 )
 
 
-def _eta(table: pa.Table) -> list[str | None]:
+def _eta(table: pa.Table) -> pa.Array:
     """Type 5 ETA as MM-DDTHH:MMZ (only where month, day, hour and minute are known)."""
-    cols = [table.column(c).to_pylist() for c in ("month", "day", "hour", "minute")]
-    out: list[str | None] = []
-    for mo, d, h, mi in zip(*cols, strict=True):
-        out.append(None if None in (mo, d, h, mi) else f"{mo:02d}-{d:02d}T{h:02d}:{mi:02d}Z")
-    return out
+    parts = [
+        pc.utf8_lpad(table.column(c).cast(pa.string()), 2, "0")
+        for c in ("month", "day", "hour", "minute")
+    ]
+    text = pc.binary_join_element_wise(
+        parts[0], "-", parts[1], "T", parts[2], ":", parts[3], "Z", ""
+    )
+    return text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
 
 
 @dataclass
@@ -94,41 +98,39 @@ class Particulars:
             )
             times = np.asarray(rx.to_numpy())
             mmsi = np.asarray(table.column("mmsi").to_numpy())
-            columns: dict[str, list[Any]] = {}
+            # Per field, only a value differing from the MMSI's previous report is a change:
+            # compared in Arrow, so that only the changes reach Python.
+            order = np.lexsort((times, mmsi))
+            take = pa.array(order)
+            sorted_mmsi = mmsi[order]
             for name in names:
                 if name == "eta":
-                    if "month" in table.column_names:
-                        columns[name] = _eta(table)
+                    if "month" not in table.column_names:
+                        continue
+                    column: pa.Array | pa.ChunkedArray = _eta(table)
                 elif name in table.column_names:
-                    columns[name] = table.column(name).to_pylist()
-            # Per field, only a value differing from the MMSI's previous report is a change.
-            order = np.lexsort((times, mmsi))
-            sorted_mmsi = mmsi[order]
-            for name, values in columns.items():
-                vals = np.asarray(values, dtype=object)[order]
-                present = np.array(
-                    [v is not None and v != "" for v in vals.tolist()], dtype=np.bool_
-                )
-                idx = np.flatnonzero(present)
+                    column = table.column(name)
+                else:
+                    continue
+                vals = column.take(take)
+                present = pc.is_valid(vals)
+                if pa.types.is_string(vals.type):
+                    present = pc.and_(present, pc.not_equal(vals, ""))
+                idx = np.flatnonzero(present.to_numpy(zero_copy_only=False))
                 if idx.size == 0:
                     continue
-                m_present = sorted_mmsi[idx]
-                v_present = vals[idx]
+                v_present = vals.take(pa.array(idx))
                 keep = np.ones(idx.size, dtype=np.bool_)
+                m_present = sorted_mmsi[idx]
                 same_vessel = m_present[1:] == m_present[:-1]
-                same_value = np.array(
-                    [
-                        a == b
-                        for a, b in zip(
-                            v_present[1:].tolist(), v_present[:-1].tolist(), strict=True
-                        )
-                    ],
-                    dtype=np.bool_,
-                )
-                keep[1:] = ~(same_vessel & same_value)
+                same_value = pc.equal(v_present.slice(1), v_present.slice(0, idx.size - 1))
+                keep[1:] = ~(same_vessel & same_value.to_numpy(zero_copy_only=False))
                 target = "name" if family == "aton" and name == "name" else name
-                for i in idx[keep].tolist():
-                    changes += self._set(int(sorted_mmsi[i]), int(times[order[i]]), target, vals[i])
+                rows = idx[keep]
+                for i, value in zip(
+                    rows.tolist(), v_present.filter(pa.array(keep)).to_pylist(), strict=True
+                ):
+                    changes += self._set(int(sorted_mmsi[i]), int(times[order[i]]), target, value)
         return changes
 
     def _set(self, mmsi: int, time_ms: int, name: str, value: Any) -> int:
