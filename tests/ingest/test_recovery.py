@@ -24,6 +24,7 @@ from seawarden.ingest.pipeline import (
     REBUILD_DIR,
     IngestConfig,
     Ingester,
+    IngestState,
     finish_rebuild,
     rebuild,
 )
@@ -204,3 +205,27 @@ def test_interrupted_rebuild_completes_or_is_discarded(tmp_path: Path) -> None:
     (staging / READY).write_text("")
     finish_rebuild(data)  # ready: swapped in
     assert (data / "tracks" / "new").exists() and not (data / "tracks" / "old").exists()
+
+
+def test_particulars_history_is_the_same_in_many_commits_and_leaves_the_state(
+    tmp_path: Path,
+) -> None:
+    """Changes are written once, whatever the commit size, and the saved state does not
+    carry the changes already on disk (it would grow with the age of the feed)."""
+    sim = Simulation(SimConfig(vessels=30, hours=0.5, start_ms=START, seed=8))
+    write_files(sim, tmp_path / "s.nmea")
+    runs = {}
+    for name, cfg in {
+        "one": IngestConfig(),
+        "many": IngestConfig(commit_bytes=32 << 10, block_bytes=32 << 10),
+    }.items():
+        data = tmp_path / name
+        Ingester(data, cfg).run_files([str(tmp_path / "s.nmea")])
+        commit = json.loads((data / "state" / "commit.json").read_text())
+        state = IngestState.loads((data / commit["state"]).read_bytes())
+        assert state.particulars.history == [] and state.history_written == 0
+        assert state.particulars.current  # the current particulars stay
+        rows = pq.read_table(data / "history").to_pylist()
+        runs[name] = (sorted((r["mmsi"], r["field"], r["new"]) for r in rows), commit["seq"])
+    assert runs["many"][1] > runs["one"][1] + 5  # many more commits
+    assert runs["many"][0] == runs["one"][0] and len(runs["one"][0]) > 30

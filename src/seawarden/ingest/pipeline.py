@@ -110,6 +110,8 @@ class IngestState:
     decode_stats: dict[str, dict[str, Any]] = field(default_factory=dict)
     positions: PositionStats = field(default_factory=PositionStats)
     history_written: int = 0
+    """Changes at the head of ``particulars.history`` already on disk (states of earlier
+    versions kept the whole history; it is cleared once written)."""
     supervisor: Any = None
     """Rule engine state (``seawarden.supervision``), when supervision runs live."""
 
@@ -318,7 +320,9 @@ class Ingester:
             hist_dir.mkdir(exist_ok=True)
             part = Particulars(history=list(history)).history_arrow()
             pq.write_table(part, hist_dir / f"part-{seq:08d}.parquet")
-            self.state.history_written = len(self.state.particulars.history)
+        # Written changes leave the state, so that it does not grow with the feed's age.
+        self.state.particulars.history.clear()
+        self.state.history_written = 0
         for src, decoder in self.state.decoders.items():
             self.state.decode_stats[src] = decoder.stats().as_dict()
         state_rel = f"state/state-{seq:08d}.bin"
