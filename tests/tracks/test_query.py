@@ -264,3 +264,24 @@ def test_track_reader_orders_equal_times_by_transmission_in_any_layout(
                 assert ms == ref["time"]
                 assert (row["lat"], row["lon"]) == (ref["lat"], ref["lon"])
     assert len(set(b.time.tolist())) < n  # the data did have equal times
+
+
+def test_store_files_dictionary_encode_only_repetitive_columns(tmp_path: Path) -> None:
+    from seawarden.tracks.store import PLAIN_COLUMNS
+
+    data, _ = _store(tmp_path)
+    files = TrackStore(data).files() + TrackStore(data).files(layout="picture")
+    assert len(files) >= 2
+    for path in files:
+        md = pq.read_metadata(path)
+        group = md.row_group(0)
+        for i in range(group.num_columns):
+            chunk = group.column(i)
+            dictionary = any("DICTIONARY" in e for e in chunk.encodings)
+            assert dictionary == (chunk.path_in_schema not in PLAIN_COLUMNS), (
+                path.name,
+                chunk.path_in_schema,
+                chunk.encodings,
+            )
+            if chunk.path_in_schema in ("vessel_key", "time"):
+                assert chunk.statistics is not None and chunk.statistics.has_min_max

@@ -36,6 +36,10 @@ from seawarden.positions.schema import POSITION_SCHEMA
 DAY_MS = 86_400_000
 DEFAULT_BUCKETS = 16
 ROW_GROUP_ROWS = 16_384
+PLAIN_COLUMNS = frozenset({"time", "rxtime", "lat", "lon", "fingerprint"})
+"""Columns whose values are nearly all distinct: dictionary encoding would only cost time
+(Parquet falls back to plain pages after trying) and size; every other column is
+dictionary-encoded."""
 TRACKS = "tracks"
 PICTURE = "picture"
 
@@ -207,7 +211,13 @@ class TrackStore:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{path.name}.tmp")
-            pq.write_table(table, tmp, compression="zstd", row_group_size=ROW_GROUP_ROWS)
+            pq.write_table(
+                table,
+                tmp,
+                compression="zstd",
+                row_group_size=ROW_GROUP_ROWS,
+                use_dictionary=[c for c in table.column_names if c not in PLAIN_COLUMNS],
+            )
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
