@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -152,3 +153,27 @@ def test_reasons_and_encode() -> None:
     assert decoded["lat"] == 30.5 and decoded["speed"] == 10.1
     bad = runner.invoke(app, ["ais", "encode", '{"type": 99}'])
     assert bad.exit_code == 2
+
+
+def test_demo_runs_and_stops_cleanly(tmp_path: Path) -> None:
+    """``make run``'s command: history, live feed and web server, then a quiet stop."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        web = s.getsockname()[1]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        feed = s.getsockname()[1]
+    seawarden = str(Path(sys.executable).parent / "seawarden")
+    cmd = [seawarden, "demo", "--data-dir", str(tmp_path / "demo"), "--vessels", "20"]
+    cmd += ["--hours", "0.1", "--duration", "6", "--web-port", str(web), "--port", str(feed)]
+    env = {k: v for k, v in os.environ.items() if k != "SEAWARDEN_WEB__QUERY_WORKERS"}
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=240, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout + done.stderr
+    assert "Seawarden on http://" in out and "live feed:" in out
+    assert "Traceback" not in out and "leaked" not in out, out[-3000:]
+    assert (tmp_path / "demo" / "latest.parquet").exists()

@@ -125,6 +125,7 @@ def run_demo(
             threading.Timer(duration, lambda: setattr(server, "should_exit", True)).start()
         console.print(f"[bold]Seawarden[/bold] on http://{host}:{web_port}  (Ctrl-C stops)")
         server.run()
+        feed.stop.set()
         stop.set()
     worker.join()
     feed.stop.set()

@@ -130,3 +130,38 @@ def test_unreachable_feed_is_retried_not_fatal(tmp_path: Path, spec: str) -> Non
     threading.Timer(1.5, stop.set).start()
     summary = ing.run_live([spec], stop)
     assert summary.messages == 0
+
+
+def test_live_feed_outlives_a_receiver_that_goes_away(tmp_path: Path) -> None:
+    """The simulated feed keeps reconnecting while its receiver is down, sends again when it
+    is back, and ends quietly when stopped (no exception in its thread)."""
+    sim = Simulation(SimConfig(vessels=20, hours=1, start_ms=START, seed=9))
+    first = socket.create_server(("127.0.0.1", 0))
+    port = first.getsockname()[1]
+    live = LiveFeed(sim, f"tcp://127.0.0.1:{port}", speed=600.0)
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            live.run(start_ms=START)
+        except BaseException as exc:
+            failures.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    conn, _ = first.accept()
+    assert conn.recv(4096)
+    conn.close()
+    first.close()  # the receiver is gone: sends fail, reconnects are refused
+    deadline = time.monotonic() + 10
+    while len(live.errors) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(live.errors) >= 2
+    with socket.create_server(("127.0.0.1", port)) as again:  # back on the same port
+        again.settimeout(10)
+        conn, _ = again.accept()
+        with conn:
+            assert conn.recv(4096)
+        live.stop.set()
+        thread.join(10)
+    assert not thread.is_alive() and failures == []

@@ -114,6 +114,15 @@ class LiveFeed:
             return s, s.sendall
         raise ValueError(f"live target must be tcp:// or udp://, not {self.target}")
 
+    def _reconnect(self) -> tuple[socket.socket, Callable[[bytes], None]] | None:
+        """Connect again, once a second, until connected (``None``: stopped first)."""
+        while not self.stop.wait(1.0):
+            try:
+                return self._connect()
+            except OSError as exc:
+                self.errors.append(str(exc))
+        return None
+
     def run(self, start_ms: int | None = None, duration_s: float | None = None) -> None:
         """Send windows of traffic, each line when its receive time comes (until stopped)."""
         t_sim = start_ms if start_ms is not None else int(time.time() * 1000)
@@ -131,9 +140,10 @@ class LiveFeed:
                     except OSError as exc:
                         self.errors.append(str(exc))
                         sock.close()
-                        if self.stop.wait(1.0):
+                        again = self._reconnect()
+                        if again is None:
                             return
-                        sock, send = self._connect()
+                        sock, send = again
                     self.sent_lines += 1
                 t_sim += 60_000
                 if duration_s is not None and (t_sim - sim0) / 1000 / self.speed >= duration_s:

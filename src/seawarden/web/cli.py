@@ -72,11 +72,21 @@ def quiet_garbage_collector() -> None:
     and the young generation is collected less often: a full pass over a large heap
     otherwise stalls a request now and then by 100 ms or more.
     """
+    import atexit
     import gc
 
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+    atexit.register(_thaw_garbage_collector)
+
+
+def _thaw_garbage_collector() -> None:
+    """Let the frozen objects be collected at exit (native modules report leaks otherwise)."""
+    import gc
+
+    gc.unfreeze()
+    gc.collect()
 
 
 def _password(stdin: bool) -> str:
