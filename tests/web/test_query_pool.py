@@ -47,6 +47,11 @@ def test_workers_answer_as_the_serving_process_would(platform: dict[str, Any]) -
         assert again.status_code == 200 and again.json() == body
         assert pool._pool() is not executor
     assert pool._executor is None  # stopped with the application
+    # A request that still arrives after the stop is answered in the serving process.
+    late = TestClient(app)
+    login(late, "prov_sup", platform)
+    assert late.get(f"/api/vessels/{mmsi}/track").json() == body
+    assert pool._executor is None
 
 
 def test_track_answer_is_the_json_of_the_track(platform: dict[str, Any]) -> None:

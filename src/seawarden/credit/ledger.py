@@ -23,6 +23,7 @@ from seawarden.registry.scope import (
     check_write,
     insert_id,
     scoped,
+    scoped_row,
 )
 from seawarden.registry.ships import find_ship
 from seawarden.security.actor import Actor, Role
@@ -300,14 +301,7 @@ def events_of(
 
 
 def _event(conn: Connection, actor: Actor, event_id: int) -> dict[str, Any]:
-    row = (
-        conn.execute(scoped(select(events).where(events.c.id == event_id), events, actor))
-        .mappings()
-        .first()
-    )
-    if row is None:
-        raise NotFoundError("credit event", str(event_id))
-    return dict(row)
+    return dict(scoped_row(conn, events, event_id, actor, "credit event"))
 
 
 def file_appeal(
@@ -366,13 +360,7 @@ def decide_appeal(
 ) -> str:
     """Decide an appeal: upheld revokes the event, rejected restores it; returns the new state."""
     with engine.begin() as conn:
-        row = (
-            conn.execute(scoped(select(appeals).where(appeals.c.id == appeal_id), appeals, actor))
-            .mappings()
-            .first()
-        )
-        if row is None:
-            raise NotFoundError("appeal", str(appeal_id))
+        row = scoped_row(conn, appeals, appeal_id, actor, "appeal")
         org = check_write(actor, row["organisation"])
         if row["state"] != "open":
             raise RegistryError("invalid", f"appeal {appeal_id} is already {row['state']}")

@@ -12,7 +12,7 @@ from seawarden.credit.ledger import SubjectKind, ruleset, subject_name, subject_
 from seawarden.credit.rules import CreditInput, Score, score
 from seawarden.credit.tables import events, scores
 from seawarden.db.engine import audit, now_ms
-from seawarden.registry.scope import NotFoundError, check_write, insert_id, scoped
+from seawarden.registry.scope import check_write, insert_id, scoped, scoped_row
 from seawarden.security.actor import Actor
 
 
@@ -109,13 +109,7 @@ class Recomputation:
 def recompute(engine: Engine, actor: Actor, score_id: int) -> Recomputation:
     """Recompute a stored score from its stored inputs with its stored rule-set version."""
     with engine.connect() as conn:
-        row = (
-            conn.execute(scoped(select(scores).where(scores.c.id == score_id), scores, actor))
-            .mappings()
-            .first()
-        )
-        if row is None:
-            raise NotFoundError("credit score", str(score_id))
+        row = scoped_row(conn, scores, score_id, actor, "credit score")
         rules = ruleset(conn, row["ruleset_version"])
     inputs = [CreditInput.model_validate(i) for i in row["inputs"]]
     return Recomputation(dict(row), score(inputs, rules, row["as_of"]))

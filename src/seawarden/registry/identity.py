@@ -27,7 +27,13 @@ from seawarden.registry.matching import (
     TerminalIdentity,
     resolve,
 )
-from seawarden.registry.scope import NotFoundError, RegistryError, check_write, insert_id, scoped
+from seawarden.registry.scope import (
+    RegistryError,
+    check_write,
+    insert_id,
+    scoped,
+    scoped_row,
+)
 from seawarden.registry.ships import require_ship
 from seawarden.registry.tables import identity_decisions, identity_links, ships
 from seawarden.security.actor import Actor
@@ -243,19 +249,7 @@ def decide(engine: Engine, actor: Actor, decision_id: int, ship_ref: str | None,
     """
     at = now_ms()
     with engine.begin() as conn:
-        row = (
-            conn.execute(
-                scoped(
-                    select(identity_decisions).where(identity_decisions.c.id == decision_id),
-                    identity_decisions,
-                    actor,
-                )
-            )
-            .mappings()
-            .first()
-        )
-        if row is None:
-            raise NotFoundError("identity decision", str(decision_id))
+        row = scoped_row(conn, identity_decisions, decision_id, actor, "identity decision")
         if row["state"] != "open":
             raise RegistryError("invalid", f"decision {decision_id} is not open")
         org = check_write(actor, row["organisation"])

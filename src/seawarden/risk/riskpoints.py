@@ -14,7 +14,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from seawarden.db.engine import audit, now_ms
 from seawarden.registry.schemas import Record
-from seawarden.registry.scope import NotFoundError, check_write, insert_id, scoped
+from seawarden.registry.scope import check_write, insert_id, scoped, scoped_row
 from seawarden.risk.matrix import COLOURS, Level, level
 from seawarden.risk.tables import risk_points, risk_reviews
 from seawarden.risk.window import add_months
@@ -89,15 +89,7 @@ def add_point(engine: Engine, actor: Actor, data: RiskPointIn) -> int:
 def review(engine: Engine, actor: Actor, point_id: int, data: ReviewIn) -> dict[str, Any]:
     """Record a review; the point takes the reviewed likelihood, consequence, level and measures."""
     with engine.begin() as conn:
-        row = (
-            conn.execute(
-                scoped(select(risk_points).where(risk_points.c.id == point_id), risk_points, actor)
-            )
-            .mappings()
-            .first()
-        )
-        if row is None:
-            raise NotFoundError("risk point", str(point_id))
+        row = scoped_row(conn, risk_points, point_id, actor, "risk point")
         org = check_write(actor, row["organisation"])
         lv = level(data.likelihood, data.consequence)
         measures = data.measures if data.measures is not None else row["measures"]

@@ -16,6 +16,7 @@ from seawarden.supervision.zonestore import load_zones
 from seawarden.tracks.query import TrackQuery
 from seawarden.web.deps import state
 from seawarden.web.jurisdiction import visible_rows
+from seawarden.web.picture import latest_table
 from seawarden.web.scope import alert_visible, roots
 
 
@@ -31,8 +32,8 @@ def figures(request: Request, who: Actor) -> dict[str, Any]:
         "ingest": {},
     }
     if (st.data_dir / "state" / "commit.json").exists():
-        q = TrackQuery.open(st.data_dir)
-        latest = visible_rows(request, who, q.latest())
+        q = TrackQuery.current(st.data_dir)
+        latest = visible_rows(request, who, latest_table(request, q))
         out["vessels"] = latest.num_rows
         path = st.data_dir / "vessels.parquet"
         types: dict[int, int] = {}

@@ -74,6 +74,7 @@ class QueryPool:
         self.workers = workers
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._stopped = False
 
     def _pool(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -91,23 +92,13 @@ class QueryPool:
             for future in [pool.submit(_ready) for _ in range(self.workers)]:
                 future.result()
 
-    def track(self, req: TrackRequest) -> bytes:
-        """Build a track answer in a worker, waiting for it (a broken pool is replaced once)."""
-        if self.workers == 0:
-            return track_answer(req)
-        for attempt in (1, 2):
-            pool = self._pool()
-            try:
-                return pool.submit(track_answer, req).result()
-            except BrokenProcessPool:
-                self._discard(pool)
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+    async def track(self, req: TrackRequest) -> bytes:
+        """Build a track answer in a worker (a broken pool is replaced once).
 
-    async def track_async(self, req: TrackRequest) -> bytes:
-        """:meth:`track` for the event loop: waits for the worker without holding a thread."""
-        if self.workers == 0:
+        Without workers, or once the pool is stopped (the application shutting down), the
+        answer is built in a thread of the serving process.
+        """
+        if self.workers == 0 or self._stopped:
             return await run_in_threadpool(track_answer, req)
         for attempt in (1, 2):
             pool = self._pool()
@@ -128,6 +119,7 @@ class QueryPool:
     def stop(self) -> None:
         """Stop the workers."""
         with self._lock:
+            self._stopped = True
             pool, self._executor = self._executor, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)

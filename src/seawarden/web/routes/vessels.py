@@ -24,6 +24,7 @@ from seawarden.tracks.output import records
 from seawarden.tracks.query import QueryError, TrackQuery, to_ms
 from seawarden.web.deps import ERRORS, actor, bbox, page_size, state, time_range
 from seawarden.web.jurisdiction import REFRESH_S, grid, visible_rows
+from seawarden.web.picture import latest_table
 from seawarden.web.query_pool import QueryPool, TrackRequest
 
 router = APIRouter(prefix="/api", tags=["vessels"], responses=ERRORS)
@@ -39,22 +40,6 @@ def _query(request: Request) -> TrackQuery:
     if not (st.data_dir / "state" / "commit.json").exists():
         raise HTTPException(503, "no positions stored yet")
     return TrackQuery.current(st.data_dir)
-
-
-def _latest_table(request: Request, query: TrackQuery) -> pa.Table:
-    """The latest-position table, read once per version of ``latest.parquet``."""
-    path = query.store.root / "latest.parquet"
-    try:
-        version = path.stat().st_mtime_ns
-    except OSError:
-        return query.latest()
-    extras = state(request).extras
-    cached = extras.get("latest_table")
-    if cached is None or cached[0] != version:
-        cached = (version, query.latest())
-        extras["latest_table"] = cached
-    table: pa.Table = cached[1]
-    return table
 
 
 def _in_box(table: pa.Table, box: tuple[float, float, float, float] | None) -> pa.Table:
@@ -100,7 +85,7 @@ def latest(
     cache: OrderedDict[Any, bytes] = extras.setdefault("latest_answers", OrderedDict())
     key = (version, extras.get("grid", (None,))[0], who.visible, box, n)
     if (hit := cache.get(key)) is None:
-        table = visible_rows(request, who, _in_box(_latest_table(request, query), box))
+        table = visible_rows(request, who, _in_box(latest_table(request, query), box))
         hit = b'{"count":%d,"vessels":%b}' % (
             min(table.num_rows, n),
             positions_json(table.slice(0, n)),
@@ -130,7 +115,7 @@ def _vessel_key(vessel: str) -> int | str:
 def _latest_visible(request: Request, who: Actor, vessel: str) -> pa.Table:
     """The vessel's latest position, if it lies in the caller's jurisdiction (404 if not)."""
     key = _vessel_key(vessel)
-    latest_rows = _latest_table(request, _query(request))
+    latest_rows = latest_table(request, _query(request))
     if isinstance(key, int):
         mask = np.asarray(
             latest_rows.column("mmsi").to_numpy(zero_copy_only=False) == key
@@ -181,7 +166,7 @@ def _visible_keys(request: Request, who: Actor) -> frozenset[int | str]:
     )
     found = cache.get(version)
     if found is None:
-        rows = visible_rows(request, who, _latest_table(request, _query(request)))
+        rows = visible_rows(request, who, latest_table(request, _query(request)))
         keys: set[int | str] = set(rows.column("vessel_key").to_pylist())
         keys.update(m for m in rows.column("mmsi").to_pylist() if m is not None)
         keys.update(t for t in rows.column("terminal").to_pylist() if t is not None)
@@ -242,7 +227,7 @@ async def track(
     pool: QueryPool = st.extras["query_pool"]
     req = TrackRequest(str(st.data_dir), _vessel_key(vessel), t0, t1, simplify, every, n)
     try:
-        body = await pool.track_async(req)
+        body = await pool.track(req)
     except QueryError as exc:
         raise HTTPException(400, str(exc)) from None
     except BrokenProcessPool:
