@@ -17,9 +17,8 @@ from seawarden.positions.schema import Flag, Source
 from seawarden.tracks.json_kernel import (
     MAX_ISO_MS,
     MIN_ISO_MS,
-    int_text,
+    decimal_text,
     iso_ms_text,
-    tenths_text,
 )
 from seawarden.tracks.json_rows import positions_json, positions_jsonl
 from seawarden.tracks.output import records
@@ -190,11 +189,11 @@ def test_integer_and_tenths_formatters() -> None:
     valid = np.array([True, True, True, False, True, True, True])
     offsets = np.empty(values.size + 1, dtype=np.int64)
     out = np.empty(values.size * 22, dtype=np.uint8)
-    size = int_text(values, valid, offsets, out)
+    size = decimal_text(values, valid, False, offsets, out)
     text = out[:size].tobytes().decode()
     pieces = [text[offsets[i] : offsets[i + 1]] for i in range(values.size)]
     assert pieces == [str(v) if ok else "" for v, ok in zip(values.tolist(), valid, strict=True)]
-    size = tenths_text(values[:5], valid[:5], offsets, out)
+    size = decimal_text(values[:5], valid[:5], True, offsets, out)
     text = out[:size].tobytes().decode()
     pieces = [text[offsets[i] : offsets[i + 1]] for i in range(5)]
     assert pieces[:3] == ["0.0", "0.7", "-0.7"] and pieces[3] == ""

@@ -10,7 +10,14 @@ from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from seawarden.db.engine import audit, now_ms
 from seawarden.registry.schemas import CompanyIn, CompanyStatus, PermitIn, PermitRevocationIn
-from seawarden.registry.scope import NotFoundError, RegistryError, check_write, insert_id, scoped
+from seawarden.registry.scope import (
+    NotFoundError,
+    RegistryError,
+    check_write,
+    child_row,
+    insert_id,
+    scoped,
+)
 from seawarden.registry.tables import companies, company_permits, ships
 from seawarden.security.actor import Actor
 
@@ -29,14 +36,19 @@ def find_company(conn: Connection, actor: Actor, ref: str) -> dict[str, Any] | N
     return dict(rows[0]) if rows else None
 
 
+def require_company(conn: Connection, actor: Actor, ref: str) -> dict[str, Any]:
+    """Like :func:`find_company`, raising :class:`NotFoundError` when there is none."""
+    found = find_company(conn, actor, ref)
+    if found is None:
+        raise NotFoundError("company", ref)
+    return found
+
+
 def company_id(conn: Connection, actor: Actor, ref: str | None) -> str | None:
     """The id of a referenced company (``None`` for no reference); unknown raises NotFoundError."""
     if ref is None:
         return None
-    found = find_company(conn, actor, ref)
-    if found is None:
-        raise NotFoundError("company", ref)
-    return str(found["id"])
+    return str(require_company(conn, actor, ref)["id"])
 
 
 def company_values(data: CompanyIn, organisation: str) -> dict[str, Any]:
@@ -99,9 +111,7 @@ def update_company(
     company number held by another company is refused (``exists``).
     """
     with engine.begin() as conn:
-        old = find_company(conn, actor, ref)
-        if old is None:
-            raise NotFoundError("company", ref)
+        old = require_company(conn, actor, ref)
         check_write(actor, old["organisation"])
         unknown = sorted(set(changes) - set(EDITABLE) - {"uscc"})
         if unknown:
@@ -147,10 +157,7 @@ def update_company(
 def get_company(engine: Engine, actor: Actor, ref: str) -> dict[str, Any]:
     """One company by id, USCC or IMO company number."""
     with engine.connect() as conn:
-        found = find_company(conn, actor, ref)
-    if found is None:
-        raise NotFoundError("company", ref)
-    return found
+        return require_company(conn, actor, ref)
 
 
 def list_companies(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
@@ -163,9 +170,7 @@ def list_companies(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
 def fleet(engine: Engine, actor: Actor, ref: str) -> list[dict[str, Any]]:
     """Ships the company owns, operates or manages (ISM), with its roles for each."""
     with engine.connect() as conn:
-        found = find_company(conn, actor, ref)
-        if found is None:
-            raise NotFoundError("company", ref)
+        found = require_company(conn, actor, ref)
         cid = found["id"]
         stmt = scoped(
             select(ships).where(
@@ -196,9 +201,7 @@ def fleet(engine: Engine, actor: Actor, ref: str) -> list[dict[str, Any]]:
 def add_permit(engine: Engine, actor: Actor, ref: str, data: PermitIn) -> int:
     """Record a permit of a company; returns its id."""
     with engine.begin() as conn:
-        found = find_company(conn, actor, ref)
-        if found is None:
-            raise NotFoundError("company", ref)
+        found = require_company(conn, actor, ref)
         org = check_write(actor, found["organisation"])
         values = {"company_id": found["id"], "organisation": org, **data.model_dump()}
         pid = insert_id(conn, insert(company_permits).values(**values))
@@ -234,22 +237,11 @@ def revoke_permit(
     longer valid. A permit is revoked once; the day may not precede its validity.
     """
     with engine.begin() as conn:
-        found = find_company(conn, actor, ref)
-        if found is None:
-            raise NotFoundError("company", ref)
+        found = require_company(conn, actor, ref)
         org = check_write(actor, found["organisation"])
-        row = (
-            conn.execute(
-                select(company_permits).where(
-                    company_permits.c.id == permit_id,
-                    company_permits.c.company_id == found["id"],
-                )
-            )
-            .mappings()
-            .first()
+        row = child_row(
+            conn, company_permits, permit_id, company_permits.c.company_id, found["id"], "permit"
         )
-        if row is None:
-            raise NotFoundError("permit", str(permit_id))
         if row["revoked_on"] is not None:
             raise RegistryError("invalid", f"the permit was revoked on {row['revoked_on']}")
         if row["valid_from"] is not None and data.on_date < row["valid_from"]:
@@ -277,9 +269,7 @@ def revoke_permit(
 def permits(engine: Engine, actor: Actor, ref: str) -> list[dict[str, Any]]:
     """A company's permits, latest first, each with its ``state`` today (revoked ones too)."""
     with engine.connect() as conn:
-        found = find_company(conn, actor, ref)
-        if found is None:
-            raise NotFoundError("company", ref)
+        found = require_company(conn, actor, ref)
         stmt = scoped(
             select(company_permits).where(company_permits.c.company_id == found["id"]),
             company_permits,

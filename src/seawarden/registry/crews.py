@@ -26,7 +26,14 @@ from seawarden.registry.schemas import (
     TrainingIn,
     WithholdIn,
 )
-from seawarden.registry.scope import NotFoundError, RegistryError, check_write, insert_id, scoped
+from seawarden.registry.scope import (
+    NotFoundError,
+    RegistryError,
+    check_write,
+    child_row,
+    insert_id,
+    scoped,
+)
 from seawarden.registry.ships import require_ship
 from seawarden.registry.tables import (
     crew_certificates,
@@ -153,18 +160,14 @@ def renew_certificate(
     with engine.begin() as conn:
         crew = require_crew(conn, actor, ref)
         org = check_write(actor, crew["organisation"])
-        row = (
-            conn.execute(
-                select(crew_certificates).where(
-                    crew_certificates.c.id == certificate_id,
-                    crew_certificates.c.crew_id == crew["id"],
-                )
-            )
-            .mappings()
-            .first()
+        row = child_row(
+            conn,
+            crew_certificates,
+            certificate_id,
+            crew_certificates.c.crew_id,
+            crew["id"],
+            "certificate",
         )
-        if row is None:
-            raise NotFoundError("certificate", str(certificate_id))
         if row["withheld_on"] is not None:
             raise RegistryError(
                 "invalid",

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Insert, RowMapping, Select, Table, select, true
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Insert,
+    RowMapping,
+    Select,
+    Table,
+    select,
+    true,
+)
 
 from seawarden.security.actor import Actor, Forbidden, Role
 
@@ -69,6 +79,20 @@ def insert_id(conn: Connection, stmt: Insert) -> int:
     if key is None or key[0] is None:
         raise RegistryError("database", "the database returned no key for the new row")
     return int(key[0])
+
+
+def child_row(
+    conn: Connection, table: Table, key: int, parent: Column[Any], parent_id: Any, what: str
+) -> RowMapping:
+    """The row of ``table`` with id ``key`` that belongs to a parent row (else NotFoundError).
+
+    The parent was found in the caller's scope; ``parent`` is the column naming it.
+    """
+    stmt = select(table).where(table.c.id == key, parent == parent_id)
+    row = conn.execute(stmt).mappings().first()
+    if row is None:
+        raise NotFoundError(what, str(key))
+    return row
 
 
 def scoped_row(conn: Connection, table: Table, key: int, actor: Actor, what: str) -> RowMapping:

@@ -1,10 +1,11 @@
-"""Compiled pieces of the JSON row writer: ISO 8601 times and row assembly.
+"""Compiled pieces of the JSON row writer: times, integers and tenths, row assembly.
 
-Both work on plain arrays (no Arrow, no Python objects), so one call writes a whole
+They work on plain arrays (no Arrow, no Python objects), so one call writes a whole
 column or a whole answer:
 
 * :func:`iso_ms_text`: epoch milliseconds to ``YYYY-MM-DDTHH:MM:SS.mmmZ`` (proleptic
   Gregorian calendar, years 1 to 9999) as fixed-width text;
+* :func:`decimal_text`: integers, or integers of tenths, as decimal text;
 * :func:`write_objects`: given each field's value texts (one concatenated byte buffer with
   per-field, per-row offsets and a validity mask), writes one JSON object per row,
   ``{"key":value,...}``, leaving out invalid fields, rows separated by a separator byte.
@@ -132,8 +133,11 @@ def _write_int(out: U8, c: int, v: int, buf: U8) -> int:
 
 
 @njit
-def int_text(values: I64, valid: B, offsets: I64, out: U8) -> int:
-    """Decimal text of each valid value (invalid ones get empty text); returns bytes written."""
+def decimal_text(values: I64, valid: B, tenths: bool, offsets: I64, out: U8) -> int:
+    """Decimal text of each valid value (invalid ones get empty text); returns bytes written.
+
+    With ``tenths``, a value ``k`` is written as ``k / 10`` (``-12.3``, ``0.5``, ``7.0``).
+    """
     c = 0
     buf = np.empty(20, dtype=np.uint8)
     offsets[0] = 0
@@ -144,27 +148,12 @@ def int_text(values: I64, valid: B, offsets: I64, out: U8) -> int:
                 out[c] = 45  # -
                 c += 1
                 v = -v
-            c = _write_int(out, c, v, buf)
-        offsets[i + 1] = c
-    return c
-
-
-@njit
-def tenths_text(tenths: I64, valid: B, offsets: I64, out: U8) -> int:
-    """Each valid value ``k`` written as the decimal ``k / 10`` (``-12.3``, ``0.5``, ``7.0``)."""
-    c = 0
-    buf = np.empty(20, dtype=np.uint8)
-    offsets[0] = 0
-    for i in range(tenths.size):
-        if valid[i]:
-            v = tenths[i]
-            if v < 0:
-                out[c] = 45  # -
-                c += 1
-                v = -v
-            c = _write_int(out, c, v // 10, buf)
-            out[c] = 46  # .
-            out[c + 1] = 48 + v % 10
-            c += 2
+            if tenths:
+                c = _write_int(out, c, v // 10, buf)
+                out[c] = 46  # .
+                out[c + 1] = 48 + v % 10
+                c += 2
+            else:
+                c = _write_int(out, c, v, buf)
         offsets[i + 1] = c
     return c

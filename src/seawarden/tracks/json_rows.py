@@ -24,9 +24,8 @@ from seawarden.tracks.json_kernel import (
     ISO_WIDTH,
     MAX_ISO_MS,
     MIN_ISO_MS,
-    int_text,
+    decimal_text,
     iso_ms_text,
-    tenths_text,
     write_objects,
 )
 from seawarden.tracks.output import (
@@ -49,6 +48,13 @@ def _json_text(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+def _validity(array: pa.Array) -> B:
+    """Which cells hold a value."""
+    if array.null_count == 0:
+        return np.ones(len(array), dtype=np.bool_)
+    return np.asarray(pc.is_valid(array).to_numpy(zero_copy_only=False), dtype=np.bool_)
+
+
 def _string_texts(array: pa.Array) -> Texts:
     """Offsets, validity and data of an Arrow string array (its data starting at 0)."""
     n = len(array)
@@ -60,11 +66,7 @@ def _string_texts(array: pa.Array) -> Texts:
         if data_buf is not None
         else np.zeros(0, dtype=np.uint8)
     )
-    valid = (
-        np.ones(n, dtype=np.bool_)
-        if array.null_count == 0
-        else np.asarray(pc.is_valid(array).to_numpy(zero_copy_only=False), dtype=np.bool_)
-    )
+    valid = _validity(array)
     return raw.astype(np.int64) - start, valid, data
 
 
@@ -84,11 +86,7 @@ def _time_texts(column: pa.Array) -> Texts:
         column.cast(pa.timestamp("ms", tz="UTC")).cast(pa.int64()).to_numpy(zero_copy_only=False),
         dtype=np.int64,
     )
-    valid = (
-        np.ones(n, dtype=np.bool_)
-        if column.null_count == 0
-        else np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=np.bool_)
-    )
+    valid = _validity(column)
     ms = np.where(valid, ms, 0)
     if n and (ms.min() < MIN_ISO_MS or ms.max() > MAX_ISO_MS):
         quoted = pc.binary_join_element_wise('"', iso_text(column), 'Z"', "")
@@ -103,35 +101,30 @@ def _time_texts(column: pa.Array) -> Texts:
     return np.arange(0, (n + 1) * width, width, dtype=np.int64), valid, text.reshape(-1)
 
 
-def _validity(array: pa.Array) -> B:
-    if array.null_count == 0:
-        return np.ones(len(array), dtype=np.bool_)
-    return np.asarray(pc.is_valid(array).to_numpy(zero_copy_only=False), dtype=np.bool_)
+def _decimal_texts(ints: I64, valid: B, tenths: bool) -> Texts:
+    """Decimal texts of integers (of tenths when ``tenths``); invalid cells left out."""
+    offsets = np.empty(ints.size + 1, dtype=np.int64)
+    out = np.empty(ints.size * 22, dtype=np.uint8)
+    size = decimal_text(ints, valid, tenths, offsets, out)
+    return offsets, valid, out[:size]
 
 
 def _integer_texts(values: pa.Array) -> Texts:
     """Decimal texts of an integer column (nulls left out)."""
-    valid = _validity(values)
     ints = np.asarray(values.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
-    offsets = np.empty(ints.size + 1, dtype=np.int64)
-    out = np.empty(ints.size * 20, dtype=np.uint8)
-    size = int_text(ints, valid, offsets, out)
-    return offsets, valid, out[:size]
+    return _decimal_texts(ints, _validity(values), tenths=False)
 
 
 def _tenths_texts(values: pa.Array) -> Texts:
     """Texts of a column already rounded to one decimal (nulls left out)."""
     valid = _validity(values)
     floats = np.asarray(values.fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
-    tenths = np.zeros(floats.size, dtype=np.int64)
     small = valid & (np.abs(floats) < 1e15)
-    tenths[small] = np.rint(floats[small] * 10.0).astype(np.int64)
     if not small[valid].all():  # huge values: Arrow's general formatting
         return _string_texts(values.cast(pa.string()))
-    offsets = np.empty(floats.size + 1, dtype=np.int64)
-    out = np.empty(floats.size * 22, dtype=np.uint8)
-    size = tenths_text(tenths, valid, offsets, out)
-    return offsets, valid, out[:size]
+    tenths = np.zeros(floats.size, dtype=np.int64)
+    tenths[small] = np.rint(floats[small] * 10.0).astype(np.int64)
+    return _decimal_texts(tenths, valid, tenths=True)
 
 
 def _field_texts(table: pa.Table, name: str) -> Texts:

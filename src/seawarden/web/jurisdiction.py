@@ -22,14 +22,18 @@ from seawarden.web.deps import state
 REFRESH_S = 60.0
 
 
+def grid_due(request: Request) -> bool:
+    """Whether :func:`grid` would re-read the grid (never read, or read over a minute ago)."""
+    cached = state(request).extras.get("grid")
+    return cached is None or time.monotonic() - cached[0] > REFRESH_S
+
+
 def grid(request: Request) -> GridLayer | None:
     """The supervision grid (re-read at most once a minute)."""
     st = state(request)
-    cached = st.extras.get("grid")
-    if cached is None or time.monotonic() - cached[0] > REFRESH_S:
-        cached = (time.monotonic(), load_grid(st.engine))
-        st.extras["grid"] = cached
-    layer: GridLayer | None = cached[1]
+    if grid_due(request):
+        st.extras["grid"] = (time.monotonic(), load_grid(st.engine))
+    layer: GridLayer | None = st.extras["grid"][1]
     return layer
 
 

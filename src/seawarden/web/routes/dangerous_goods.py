@@ -78,7 +78,10 @@ Category = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0
 Id = Annotated[int, Field(ge=0, le=MAX_ID)]
 Ms = Annotated[int, Field(ge=0, le=MAX_MS)]
 Tonnes = Annotated[float, Field(gt=0, le=MAX_T)]
-OrgCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
+ORG_CODE = r"^[A-Za-z0-9._-]+$"
+OrgCode = Annotated[str, Field(min_length=1, max_length=64, pattern=ORG_CODE)]
+OrgQuery = Annotated[str | None, Query(min_length=1, max_length=64, pattern=ORG_CODE)]
+"""An organisation named in the query string (the caller's own when left out)."""
 PathId = Annotated[int, Path(ge=0, le=MAX_ID)]
 QueryId = Annotated[int | None, Query(ge=0, le=MAX_ID)]
 Coordinate = Annotated[float, Field(ge=-180, le=180)]
@@ -972,7 +975,7 @@ def clear_alarm(
 @router.get("/dg/dashboard")
 def dashboard(
     request: Request,
-    scope: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9._-]+$")] = None,
+    scope: OrgQuery = None,
     who: Actor = Depends(actor),
 ) -> dict[str, Any]:
     """Counts for an organisation (the caller's by default) and each of its children."""
@@ -1166,9 +1169,7 @@ class PortRulesIn(BaseModel):
 @router.get("/dg/port-rules")
 def port_rules(
     request: Request,
-    organisation: Annotated[
-        str | None, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
-    ] = None,
+    organisation: OrgQuery = None,
     who: Actor = Depends(actor),
 ) -> dict[str, Any]:
     """The port rules in force for an organisation (the caller's by default), with their source."""

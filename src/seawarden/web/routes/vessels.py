@@ -5,7 +5,6 @@ Everything is limited to the caller's jurisdiction.
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -23,7 +22,7 @@ from seawarden.tracks.json_rows import positions_json
 from seawarden.tracks.output import records
 from seawarden.tracks.query import QueryError, TrackQuery, to_ms
 from seawarden.web.deps import ERRORS, actor, bbox, page_size, state, time_range
-from seawarden.web.jurisdiction import REFRESH_S, grid, visible_rows
+from seawarden.web.jurisdiction import grid, grid_due, visible_rows
 from seawarden.web.picture import latest_table
 from seawarden.web.query_pool import QueryPool, TrackRequest
 
@@ -76,14 +75,11 @@ def latest(
     n = page_size(limit, 10_000)
     box = bbox(bbox_)
     query = _query(request)
-    try:
-        version = (query.store.root / "latest.parquet").stat().st_mtime_ns
-    except OSError:
-        version = 0
     grid(request)  # the jurisdiction grid in force (re-read at most once a minute)
-    extras = state(request).extras
-    cache: OrderedDict[Any, bytes] = extras.setdefault("latest_answers", OrderedDict())
-    key = (version, extras.get("grid", (None,))[0], who.visible, box, n)
+    cache: OrderedDict[Any, bytes] = state(request).extras.setdefault(
+        "latest_answers", OrderedDict()
+    )
+    key = (*_picture_version(request, who), box, n)
     if (hit := cache.get(key)) is None:
         table = visible_rows(request, who, _in_box(latest_table(request, query), box))
         hit = b'{"count":%d,"vessels":%b}' % (
@@ -132,25 +128,31 @@ VISIBLE_KEY_SETS = 32
 """Sets of visible vessel keys kept per (latest-table version, grid, scope)."""
 
 
-def _visible_key_version(request: Request, who: Actor) -> tuple[Any, ...]:
-    extras = state(request).extras
-    path = state(request).data_dir / "latest.parquet"
+def _picture_version(request: Request, who: Actor) -> tuple[Any, ...]:
+    """What an answer drawn from the latest picture depends on.
+
+    That is the version of ``latest.parquet``, the jurisdiction grid loaded and the scope.
+    """
+    st = state(request)
     try:
-        latest_version = path.stat().st_mtime_ns
+        latest_version = (st.data_dir / "latest.parquet").stat().st_mtime_ns
     except OSError:
         latest_version = 0
-    return (latest_version, extras.get("grid", (None,))[0], who.visible)
+    return (latest_version, st.extras.get("grid", (None,))[0], who.visible)
+
+
+def _visible_key_sets(request: Request) -> OrderedDict[Any, frozenset[int | str]]:
+    cache: OrderedDict[Any, frozenset[int | str]] = state(request).extras.setdefault(
+        "visible_keys", OrderedDict()
+    )
+    return cache
 
 
 def _cached_visible_keys(request: Request, who: Actor) -> frozenset[int | str] | None:
     """The visible vessel keys if already worked out for this version and scope."""
-    loaded = state(request).extras.get("grid")
-    if loaded is None or time.monotonic() - loaded[0] > REFRESH_S:
-        return None  # the grid is due to be re-read first
-    cache: OrderedDict[Any, frozenset[int | str]] = state(request).extras.setdefault(
-        "visible_keys", OrderedDict()
-    )
-    return cache.get(_visible_key_version(request, who))
+    if grid_due(request):
+        return None  # the grid is to be re-read first
+    return _visible_key_sets(request).get(_picture_version(request, who))
 
 
 def _visible_keys(request: Request, who: Actor) -> frozenset[int | str]:
@@ -160,10 +162,8 @@ def _visible_keys(request: Request, who: Actor) -> frozenset[int | str]:
     set is worked out once per version of the latest table, grid and scope.
     """
     grid(request)  # the grid in force (re-read at most once a minute)
-    version = _visible_key_version(request, who)
-    cache: OrderedDict[Any, frozenset[int | str]] = state(request).extras.setdefault(
-        "visible_keys", OrderedDict()
-    )
+    version = _picture_version(request, who)
+    cache = _visible_key_sets(request)
     found = cache.get(version)
     if found is None:
         rows = visible_rows(request, who, latest_table(request, _query(request)))
